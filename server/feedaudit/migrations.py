@@ -1,0 +1,137 @@
+"""Versioned schema migrations.
+
+The schema version lives in ``PRAGMA user_version``. Each migration runs in one
+transaction together with the version bump, so a crash leaves the database at
+the old or the new version, never in between. Later features append
+migrations; existing ones are never edited once released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+class SchemaTooNewError(RuntimeError):
+    pass
+
+
+def _v1_events(db: sqlite_utils.Database) -> None:
+    """Raw capture: impressions (HTML kept apart so it can be expired), dwell, clicks, sessions, views."""
+    db.execute(
+        """CREATE TABLE items (
+            key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            url TEXT,
+            title TEXT,
+            first_seen_ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE impressions (
+            id TEXT PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            surface TEXT NOT NULL,
+            page_url TEXT NOT NULL,
+            session_id TEXT,
+            rank INTEGER NOT NULL,
+            item_key TEXT NOT NULL,
+            url_hint TEXT,
+            title_hint TEXT,
+            sponsored_hint INTEGER,
+            received_ts INTEGER NOT NULL,
+            parsed_ts INTEGER
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE impression_html (
+            impression_id TEXT PRIMARY KEY,
+            html TEXT NOT NULL
+        )"""
+    )
+    # No foreign key to impressions: a dwell or click may arrive before its
+    # impression (separate batches, retries); joins link them once both exist.
+    db.execute(
+        """CREATE TABLE dwell (
+            impression_id TEXT PRIMARY KEY,
+            visible_ms INTEGER NOT NULL,
+            ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE clicks (
+            id TEXT PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            impression_id TEXT NOT NULL,
+            href TEXT,
+            button INTEGER,
+            modifiers TEXT
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            start_ts INTEGER NOT NULL,
+            end_ts INTEGER,
+            active_ms INTEGER NOT NULL,
+            ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE views (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            url TEXT NOT NULL,
+            impression_id TEXT,
+            active_ms INTEGER NOT NULL,
+            start_ts INTEGER NOT NULL,
+            ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX impressions_ts ON impressions (ts)")
+    db.execute("CREATE INDEX impressions_platform_ts ON impressions (platform, ts)")
+    db.execute("CREATE INDEX impressions_item_key ON impressions (item_key)")
+    db.execute("CREATE INDEX impressions_session ON impressions (session_id)")
+    # The parse queue: impressions whose HTML no parser has looked at yet.
+    db.execute("CREATE INDEX impressions_unparsed ON impressions (received_ts) WHERE parsed_ts IS NULL")
+    db.execute("CREATE INDEX clicks_impression ON clicks (impression_id)")
+    db.execute("CREATE INDEX views_impression ON views (impression_id)")
+    for table in ("dwell", "clicks", "views"):
+        db.execute(f"CREATE INDEX {table}_ts ON {table} (ts)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_events,
+]
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def current_version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the database to LATEST_VERSION; return the number of migrations applied."""
+    if current_version(db) == LATEST_VERSION:
+        return 0
+    applied = 0
+    db.conn.execute("BEGIN IMMEDIATE")  # re-read under the lock: another process may have migrated
+    try:
+        version = current_version(db)
+        if version > LATEST_VERSION:
+            raise SchemaTooNewError(
+                f"the database has schema version {version}, newer than this Feed Audit "
+                f"understands ({LATEST_VERSION}); upgrade Feed Audit"
+            )
+        for number in range(version + 1, LATEST_VERSION + 1):
+            MIGRATIONS[number - 1](db)
+            db.execute(f"PRAGMA user_version = {number}")
+            applied += 1
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+    return applied

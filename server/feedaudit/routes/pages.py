@@ -1,0 +1,15 @@
+"""HTML pages served at the root (the report grows here)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from .. import queries
+from .common import get_db
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    return render_template("home.html", status=queries.status(get_db()))

@@ -1,0 +1,112 @@
+"""Request guards: Host check, Origin/CORS policy, bearer token, security headers.
+
+The server holds a person's private browsing, so a web page must not be able
+to read or write it:
+- DNS rebinding: a hostile page can make its own hostname resolve to
+  127.0.0.1; its requests then carry ``Host: evil.example``, which we refuse.
+- Cross-site requests: only extension origins get CORS; a foreign ``Origin``
+  is refused outright, so even "simple" POSTs that skip the preflight fail.
+- Other local programs: every API route but health needs the per-install token.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+
+from flask import Flask, current_app, request
+
+from .config import LOOPBACK_HOSTS
+from .errors import ApiError
+
+EXTENSION_ORIGIN = re.compile(r"^(chrome-extension|moz-extension)://[A-Za-z0-9._-]+$")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def split_host(host_header: str) -> tuple[str, int | None]:
+    """``'127.0.0.1:7733'`` → ``('127.0.0.1', 7733)``; ``'[::1]:80'`` → ``('::1', 80)``."""
+    match = re.fullmatch(r"\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?|([^:\[\]]+)(?::(\d{1,5}))?", host_header)
+    if not match:
+        return "", None
+    name = (match.group(1) or match.group(3) or "").lower()
+    port = match.group(2) or match.group(4)
+    return name, int(port) if port else None
+
+
+def host_is_ours(host_header: str) -> bool:
+    name, port = split_host(host_header)
+    allowed = current_app.config.get("ALLOWED_HOSTS") or LOOPBACK_HOSTS
+    if name not in allowed:
+        return False
+    expected_port = current_app.config.get("PORT")
+    return expected_port is None or (port or 80) == expected_port
+
+
+def is_extension_origin(origin: str) -> bool:
+    pinned = current_app.config.get("EXTENSION_ORIGINS")
+    if pinned:
+        return origin in pinned
+    return bool(EXTENSION_ORIGIN.match(origin))
+
+
+def _origin_is_ours(origin: str) -> bool:
+    match = re.fullmatch(r"https?://(.+)", origin)
+    return bool(match) and host_is_ours(match.group(1))
+
+
+def check_host_and_origin():
+    """Refuse foreign Host headers and foreign Origins; answer extension preflights."""
+    if not host_is_ours(request.host or ""):
+        raise ApiError(
+            403,
+            f"Host '{request.host}' is not this Feed Audit server; open it at its loopback address "
+            "(e.g. http://127.0.0.1:7733/)",
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None and not (is_extension_origin(origin) or _origin_is_ours(origin)):
+        raise ApiError(403, f"requests from origin '{origin}' are not allowed")
+    if request.method == "OPTIONS" and origin is not None:
+        return current_app.response_class(status=204)
+    return None
+
+
+def require_token():
+    """Bearer-token check for API routes (constant-time compare)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, supplied = header.partition(" ")
+    if scheme.lower() != "bearer" or not supplied:
+        raise ApiError(401, "missing token: send 'Authorization: Bearer <token>' (run 'feedaudit token')")
+    expected = current_app.config["TOKEN"]
+    if not hmac.compare_digest(supplied.strip().encode(), expected.encode()):
+        raise ApiError(401, "wrong token: pair the extension again with the token from 'feedaudit token'")
+
+
+def require_json_body():
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype != "application/json":
+        raise ApiError(415, f"Content-Type must be application/json, not '{request.mimetype or 'none'}'")
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    origin = request.headers.get("Origin")
+    if origin and is_extension_origin(origin):
+        headers["Access-Control-Allow-Origin"] = origin
+        headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+        headers["Access-Control-Max-Age"] = "600"
+    headers.add("Vary", "Origin")
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(check_host_and_origin)
+    app.after_request(add_security_headers)
