@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from . import __version__, queries, storage
+from . import __version__, jobs, processing, queries, settings, storage
 from .config import DEFAULT_HOST, DEFAULT_PORT, db_path, is_loopback, load_or_create_token, resolve_data_dir
 
 data_dir_option = click.option(
@@ -29,12 +29,14 @@ def main():
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on (keep it loopback).")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--model", default=None, help="Sentence-transformers model name or local path (default: the embedding_model setting, else the bundled all-MiniLM-L6-v2).")
 @data_dir_option
-def serve(host, port, threads, data_dir):
+def serve(host, port, threads, model, data_dir):
     """Run the local server: the API the extension posts to and the report."""
     import waitress
 
     from .app import create_app
+    from .routes.common import get_db
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = {"DATA_DIR": data_dir, "PORT": port}
@@ -54,12 +56,21 @@ def serve(host, port, threads, data_dir):
     )
     sys.stdout.flush()
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="feedaudit", _quiet=True)
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="feedaudit")
     except OSError as exc:
         raise click.ClickException(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); is Feed Audit already running? "
             "Choose another port with --port."
         ) from None
+    from .understanding.embedder import Embedder
+
+    with app.app_context():
+        embedder = Embedder(model or settings.get(get_db(), "embedding_model"))
+    scheduler = jobs.start(app.config["DATABASE"], embedder)
+    try:
+        server.run()
+    finally:
+        scheduler.shutdown(wait=False)
 
 
 @main.command()
@@ -88,6 +99,116 @@ def status(as_json, data_dir):
     click.echo(f"Today:    {today['impressions']} items seen, {today['clicks']} clicks, {today['views']} pages read/watched")
     click.echo(f"In total: {totals['impressions']} impressions of {totals['items']} items, {totals['clicks']} clicks")
     click.echo(f"Waiting to be processed: {info['queue']['unparsed']}")
+
+
+@main.command()
+@click.argument("page", type=click.File("r", encoding="utf-8", errors="replace"))
+@click.option("--url", required=True, help="The page's address: it tells the platform and the surface.")
+@click.option("--captured-at", type=int, default=None, help="Capture time, ms since the epoch (dates like '3 days ago' count back from it).")
+def parse(page, url, captured_at):
+    """Parse a saved feed page and print one JSON object per feed item (rank, surface, fields).
+
+    Use it to check or report a broken parser: save the page from the browser
+    (the rendered DOM), then run e.g. feedaudit parse home.html --url https://www.youtube.com/
+    """
+    from .parsing import parse_page
+
+    items = parse_page(page.read(), url, captured_at)
+    if not items:
+        click.echo(f"no feed items found for {url}: is the URL right, and is the page the rendered DOM?", err=True)
+    for item in items:
+        click.echo(json.dumps(item, ensure_ascii=False))
+
+
+@main.command()
+@click.option("--platform", default=None, help="Only this platform (youtube, reddit, x, hackernews, googlenews, news).")
+@click.option("--since", "since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), default=None,
+              help="Only impressions captured on or after this local date.")
+@data_dir_option
+def reprocess(platform, since, data_dir):
+    """Re-run the parsers over the stored raw HTML, updating items in place.
+
+    Safe to interrupt and run again. Impressions whose raw HTML has expired
+    (see the html_retention_days setting) keep their parsed fields.
+    """
+    db = storage.connect(db_path(resolve_data_dir(data_dir)))
+    since_ms = int(since.astimezone().timestamp() * 1000) if since else None
+    try:
+        total = processing.reprocess_count(db, platform, since_ms)
+        with click.progressbar(length=total, label=f"Reparsing {total} impressions", show_eta=True) as bar:
+            done = processing.reprocess(db, platform, since_ms, progress=bar.update)
+    finally:
+        db.close()
+    click.echo(f"Reparsed {done} impressions.")
+
+
+def configured_embedder(db, model_option):
+    from .understanding.embedder import Embedder
+
+    return Embedder(model_option or settings.get(db, "embedding_model"))
+
+
+@main.command()
+@click.option("--model", default=None, help="Sentence-transformers model name or local path (default: the embedding_model setting, else the bundled all-MiniLM-L6-v2).")
+@data_dir_option
+def process(model, data_dir):
+    """Parse, embed, score and categorize everything pending, with progress and ETA.
+
+    The server does the same in the background; use this after an import, a
+    model change or a long time offline.
+    """
+    from . import enrichment
+    from .categorizing import categorize_pending
+
+    db = storage.connect(db_path(resolve_data_dir(data_dir)))
+    try:
+        pending = processing.pending_count(db)
+        with click.progressbar(length=pending, label=f"Parsing {pending} impressions", show_eta=True) as bar:
+            while (done := processing.parse_pending(db)) > 0:
+                bar.update(done)
+        embedder = configured_embedder(db, model)
+        click.echo(f"Loading the embedding model {embedder.model_id} ...")
+        embedder.load()
+        stages = [
+            ("embed", "Embedding", enrichment.embed_pending),
+            ("clickbait", "Scoring clickbait", enrichment.score_clickbait_pending),
+            ("categorize", "Categorizing", categorize_pending),
+        ]
+        for stage, label, function in stages:
+            total = enrichment.pending_counts(db, embedder.model_id)[stage]
+            with click.progressbar(length=total, label=f"{label} {total} items", show_eta=True) as bar:
+                while (done := function(db, embedder)) > 0:
+                    bar.update(done)
+    finally:
+        db.close()
+    click.echo("Everything is processed.")
+
+
+@main.command(name="settings")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@data_dir_option
+def settings_command(key, value, data_dir):
+    """Show all settings, show one (KEY), or change one (KEY VALUE, VALUE as JSON, e.g. 30 or null)."""
+    db = storage.connect(db_path(resolve_data_dir(data_dir)))
+    try:
+        if key is None:
+            for name, current in settings.all_settings(db).items():
+                click.echo(f"{name} = {json.dumps(current)}    # {settings.SETTINGS[name].help}")
+            return
+        if value is None:
+            click.echo(json.dumps(settings.get(db, key)))
+            return
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not JSON (use 30, null, true, \"text\")", param_hint="VALUE") from None
+        settings.put(db, key, parsed)
+        click.echo(f"{key} = {json.dumps(parsed)}")
+    except settings.SettingError as exc:
+        raise click.UsageError(str(exc)) from None
+    finally:
+        db.close()
 
 
 if __name__ == "__main__":

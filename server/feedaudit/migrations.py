@@ -103,8 +103,79 @@ def _v1_events(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE INDEX {table}_ts ON {table} (ts)")
 
 
+PARSED_ITEM_COLUMNS = {
+    "kind": "TEXT", "text": "TEXT", "author": "TEXT", "author_url": "TEXT", "sponsored": "INTEGER",
+    "published_at": "INTEGER", "views": "INTEGER", "score": "INTEGER", "comments": "INTEGER", "likes": "INTEGER",
+    "duration_s": "INTEGER", "thumbnail_url": "TEXT", "language": "TEXT", "parse_status": "TEXT",
+    "parse_error": "TEXT", "parsed_ts": "INTEGER",
+    # capture time of the impression whose HTML filled the fields: the newest sighting wins
+    "source_ts": "INTEGER",
+}
+
+
+def _v2_parsed_items(db: sqlite_utils.Database) -> None:
+    """Parsed item fields, per-impression parse status (parser health), settings."""
+    for column, sql_type in PARSED_ITEM_COLUMNS.items():
+        db.execute(f"ALTER TABLE items ADD COLUMN {column} {sql_type}")
+    db.execute("ALTER TABLE impressions ADD COLUMN parse_status TEXT")
+    db.execute("CREATE INDEX impressions_platform_parse_status ON impressions (platform, parse_status)")
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+UNDERSTANDING_ITEM_COLUMNS = {
+    "text_hash": "TEXT",  # content hash of the embedded text (each distinct text is embedded once)
+    "embedding_model": "TEXT",  # model the item was embedded with; a new model re-embeds
+    "clickbait": "REAL",
+    "clickbait_reason": "TEXT",
+    "category_id": "INTEGER",  # NULL with a signature set means "Other"
+    "category2_id": "INTEGER",
+    "category_margin": "REAL",
+    "category_similarity": "REAL",
+    "category_source": "TEXT",  # 'auto' or 'corrected'
+    "categorized_signature": "TEXT",  # taxonomy+corrections+model signature it was categorized under
+}
+
+
+def _v3_understanding(db: sqlite_utils.Database) -> None:
+    """Embeddings (by text hash and model), the editable taxonomy, corrections, per-item results."""
+    for column, sql_type in UNDERSTANDING_ITEM_COLUMNS.items():
+        db.execute(f"ALTER TABLE items ADD COLUMN {column} {sql_type}")
+    db.execute(
+        """CREATE TABLE embeddings (
+            text_hash TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (text_hash, model)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE categories (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description TEXT NOT NULL,
+            position INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE category_corrections (
+            item_key TEXT PRIMARY KEY,
+            category_id INTEGER NOT NULL REFERENCES categories (id) ON DELETE CASCADE,
+            ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX items_category ON items (category_id)")
+    from .understanding.categories import DEFAULT_TAXONOMY
+
+    db.conn.executemany(
+        "INSERT INTO categories (name, description, position) VALUES (?, ?, ?)",
+        [(name, description, position) for position, (name, description) in enumerate(DEFAULT_TAXONOMY)],
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_events,
+    _v2_parsed_items,
+    _v3_understanding,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

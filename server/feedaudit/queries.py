@@ -6,7 +6,7 @@ import datetime as dt
 
 import sqlite_utils
 
-from . import __version__
+from . import __version__, enrichment, processing
 
 MAX_ITEMS_LIMIT = 1000
 
@@ -21,7 +21,7 @@ def _count(db: sqlite_utils.Database, sql: str, params=()) -> int:
     return db.execute(sql, params).fetchone()[0]
 
 
-def status(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict:
+def status(db: sqlite_utils.Database, now: dt.datetime | None = None, model_id: str | None = None) -> dict:
     """Counts for today (local time) and in total, the newest event time, the processing queue."""
     today = local_midnight_ms(now)
     last = db.execute(
@@ -45,7 +45,9 @@ def status(db: sqlite_utils.Database, now: dt.datetime | None = None) -> dict:
             "sessions": _count(db, "SELECT count(*) FROM sessions"),
         },
         "last_event_ts": last,
-        "queue": {"unparsed": _count(db, "SELECT count(*) FROM impressions WHERE parsed_ts IS NULL")},
+        "queue": {"unparsed": processing.pending_count(db)},
+        "parsers": processing.parser_health(db),
+        "understanding": enrichment.pending_counts(db, model_id or enrichment.configured_model_id(db)),
     }
 
 
@@ -87,10 +89,19 @@ def list_items(
             LEFT JOIN dwell d ON d.impression_id = s.id
             GROUP BY s.item_key
         )
-        SELECT it.key, it.platform, it.url, it.title, p.impressions, p.first_seen_ts, p.last_seen_ts,
-               p.best_rank, p.dwell_ms, p.clicks
+        SELECT it.key, it.platform, it.kind, it.url, it.title, it.text, it.author, it.author_url, it.sponsored,
+               it.published_at, it.views, it.score, it.comments, it.likes, it.duration_s, it.thumbnail_url,
+               it.parse_status, c1.name AS category, c2.name AS second_category, it.category_margin,
+               it.category_source, it.clickbait, it.clickbait_reason, p.impressions, p.first_seen_ts, p.last_seen_ts, p.best_rank, p.dwell_ms, p.clicks
         FROM per_item p JOIN items it ON it.key = p.item_key
+        LEFT JOIN categories c1 ON c1.id = it.category_id
+        LEFT JOIN categories c2 ON c2.id = it.category2_id
         ORDER BY p.last_seen_ts DESC, it.key
         LIMIT ? OFFSET ?
     """
-    return list(db.query(sql, [*params, limit, offset]))
+    rows = list(db.query(sql, [*params, limit, offset]))
+    for row in rows:
+        # "Other" is an answer once the item has been categorized, unknown before.
+        if row["category"] is None and row["category_source"] is not None:
+            row["category"] = "Other"
+    return rows

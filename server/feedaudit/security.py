@@ -86,7 +86,9 @@ def require_token():
 
 
 def require_json_body():
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype != "application/json":
+    """Writes must be JSON: browsers cannot send that cross-site without a preflight we refuse."""
+    has_body = request.method in ("POST", "PUT", "PATCH") or (request.method == "DELETE" and request.content_length)
+    if has_body and request.mimetype != "application/json":
         raise ApiError(415, f"Content-Type must be application/json, not '{request.mimetype or 'none'}'")
 
 
@@ -107,6 +109,19 @@ def add_security_headers(response):
     return response
 
 
+PUBLIC_API_PATHS = {"/api/v1/health"}
+
+
+def guard_api():
+    """Every /api route but health needs the token, and writes must be JSON."""
+    if not request.path.startswith("/api/") or request.method == "OPTIONS":
+        return
+    if request.path not in PUBLIC_API_PATHS:
+        require_token()
+    require_json_body()
+
+
 def install(app: Flask) -> None:
     app.before_request(check_host_and_origin)
+    app.before_request(guard_api)
     app.after_request(add_security_headers)

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import __version__, ingest, queries, security
+from .. import __version__, ingest, queries
 from ..errors import ApiError
 from .common import get_db, int_param, time_param
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-PUBLIC_ENDPOINTS = {"api.health"}
-
-
-@bp.before_request
-def _authenticate():
-    if request.method == "OPTIONS":
-        return
-    if request.endpoint not in PUBLIC_ENDPOINTS:
-        security.require_token()
-    security.require_json_body()
-
 
 @bp.get("/health")
 def health():

@@ -51,3 +51,11 @@ def int_param(name: str, default: int, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise ApiError(400, f"query parameter '{name}' must be between {minimum} and {maximum}")
     return value
+
+
+def json_object() -> dict:
+    """The request body as a JSON object, or a 400 naming the problem."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "body must be a JSON object")
+    return payload

@@ -1,0 +1,159 @@
+"""Turn captured feed-item HTML into normalized items (BeautifulSoup, lxml backend).
+
+Entry points
+------------
+``parse_item(platform, html, page_url, surface, captured_at_ms) -> dict``
+    One item's HTML (as the extension captured it) to a normalized dict.
+``parse_page(html, page_url, captured_at_ms=None) -> list[dict]``
+    A whole saved page: the platform and surface come from the URL via ``sites.json``,
+    the items are the surface's outermost matches in document order; each dict also
+    carries ``rank`` (1-based) and ``surface``.
+
+Normalized fields (always all present, None where unknown)
+---------------------------------------------------------
+``platform, key, kind, url, title, text, author, author_url, sponsored, published_at,
+views, score, comments, likes, duration_s, thumbnail_url, language, parse_status,
+parse_error``.
+
+* ``key``: identity across sightings: ``youtube:<videoId>`` (``youtube:list:<id>`` for
+  playlists/mixes, ``youtube:ad:<videoId|digest>`` for ads), ``reddit:t3_<id>``,
+  ``x:<tweetId>``, ``hackernews:<id>``, ``news:<canonical article URL>`` (Google News
+  items use the publisher's URL when the card carries it, else ``googlenews:<articleId>``).
+* ``kind``: video, short, live, post, tweet, story, job, article or ad (sponsored items
+  are kind "ad" on YouTube; on other platforms they keep their kind and ``sponsored``).
+* ``url``: absolute http(s), no fragment, tracking parameters removed (utm_*, si,
+  feature, pp, ref, ref_src, fbclid, gclid, ...); ``javascript:`` and other schemes
+  give None. ``published_at``: ms UTC, from absolute timestamps or from relative dates
+  ("3 days ago", "hace 2 días", "vor 3 Tagen", "2h") counted back from ``captured_at_ms``
+  (months = 30 days, years = 365 days); None when neither is available.
+* Text is inert: scripts, styles and templates are dropped before reading, whitespace is
+  collapsed and lengths are capped (title 500, text 5000 characters).
+
+``parse_status``
+----------------
+* ``"parsed"``: key, title and url were found (an ad needs no url: its landing page hides
+  behind a click-tracking redirect).
+* ``"partial"``: the key was found but the title or url was not; ``parse_error`` names
+  the missing fields ("missing title").
+* ``"failed"``: no key could be derived, the HTML was empty/not HTML, the platform is
+  unknown, or the parser raised; ``parse_error`` gives the reason. Nothing here raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from .. import sites
+from . import googlenews, hackernews, news, reddit, x, youtube
+from .common import ITEM_FIELDS, empty_item, finalize
+from .context import ParseContext
+
+PARSERS = {
+    "youtube": youtube.parse,
+    "reddit": reddit.parse,
+    "x": x.parse,
+    "hackernews": hackernews.parse,
+    "googlenews": googlenews.parse,
+    "news": news.parse,
+}
+# Inert or invisible markup whose text must never reach an item (the extension already
+# strips most of it, so the removal pass only runs when the raw HTML names one of them).
+DROPPED_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed"]
+_HAS_DROPPED_TAG = re.compile(r"<\s*(?:script|style|noscript|template|iframe|object|embed)\b", re.IGNORECASE)
+# Whitespace-only text between tags is a fifth of a pretty-printed tree's nodes, and the
+# parsers read text with a separator anyway. X's tweet text is joined without one (its
+# markup has no such whitespace), so X keeps it.
+_INTER_TAG_WHITESPACE = re.compile(r">\s+<")
+KEEPS_INTER_TAG_WHITESPACE = frozenset({"x"})
+MAX_ITEM_HTML = 4 * 1024 * 1024
+
+__all__ = ["ITEM_FIELDS", "PARSERS", "build_tree", "parse_item", "parse_page"]
+
+
+def _failed(platform: str, reason: str) -> dict:
+    item = empty_item(platform)
+    item["parse_status"] = "failed"
+    item["parse_error"] = reason
+    return item
+
+
+def build_tree(html: str, platform: str | None = None) -> BeautifulSoup:
+    """The item or page tree exactly as the parsers get it (also the benchmark baseline)."""
+    if platform not in KEEPS_INTER_TAG_WHITESPACE:
+        html = _INTER_TAG_WHITESPACE.sub("><", html)
+    # class stays one string (no per-tag list splitting): the single biggest tree-building cost
+    soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
+    if _HAS_DROPPED_TAG.search(html):
+        for tag in soup.find_all(DROPPED_TAGS):
+            tag.decompose()
+    return soup
+
+
+def _top_element(soup: BeautifulSoup) -> Tag | None:
+    container = soup.body or soup
+    return next((c for c in container.children if isinstance(c, Tag)), None)
+
+
+def _sponsored(platform: str, root: Tag) -> bool:
+    return any(sites.is_sponsored(root, d) for d in sites.definitions_for_platform(platform))
+
+
+def _parse_root(platform: str, root: Tag, ctx: ParseContext) -> dict:
+    item = empty_item(platform)
+    try:
+        item["sponsored"] = _sponsored(platform, root)
+        PARSERS[platform](root, item, ctx)
+        return finalize(item)
+    except Exception as exc:  # one bad item must never stop a batch
+        return _failed(platform, f"parser error: {type(exc).__name__}: {exc}")
+
+
+def parse_item(platform: str, html: str, page_url: str | None = None, surface: str | None = None,
+               captured_at_ms: int | None = None) -> dict:
+    """Parse one captured item's HTML; never raises (see the module docstring)."""
+    if not isinstance(platform, str) or platform not in PARSERS:
+        return _failed(str(platform), f"unknown platform: {platform!r}")
+    if not isinstance(html, str) or not html.strip():
+        return _failed(platform, "empty item HTML")
+    if len(html) > MAX_ITEM_HTML:
+        return _failed(platform, f"item HTML too large ({len(html)} characters)")
+    try:
+        root = _top_element(build_tree(html, platform))
+    except Exception as exc:
+        return _failed(platform, f"unreadable HTML: {type(exc).__name__}: {exc}")
+    if root is None:
+        return _failed(platform, "no element in item HTML")
+    ctx = ParseContext(page_url if isinstance(page_url, str) else None, surface, _as_ms(captured_at_ms))
+    return _parse_root(platform, root, ctx)
+
+
+def _as_ms(value) -> int | None:
+    """A usable capture time, or None (then relative dates stay unresolved)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None
+    return int(value)
+
+
+def parse_page(html: str, page_url: str, captured_at_ms: int | None = None) -> list[dict]:
+    """Find the feed items of a saved page and parse each (rank and surface added).
+
+    A URL that no platform matches is read with the generic news definition. A page
+    whose URL has no feed surface yields an empty list.
+    """
+    definition = sites.definition_for_url(page_url, opted_in_news=True)
+    if definition is None or not isinstance(html, str):
+        return []
+    surface = sites.surface_for_url(definition, page_url)
+    if surface is None:
+        return []
+    soup = build_tree(html, definition.id)
+    ctx = ParseContext(page_url, surface.name, _as_ms(captured_at_ms))
+    parsed = []
+    for rank, element in enumerate(sites.select_items(soup, surface), start=1):
+        item = _parse_root(definition.id, element, ctx)
+        item["rank"] = rank
+        item["surface"] = surface.name
+        parsed.append(item)
+    return parsed

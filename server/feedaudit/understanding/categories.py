@@ -1,0 +1,202 @@
+"""Topic categories from embeddings: zero-shot prototypes improved by corrections.
+
+Pure functions over numpy arrays (no storage). A category is scored against an
+item by the larger of two similarities:
+
+* its *centroid*: the embedded description (name + description text) blended
+  with the person's corrected examples of that category, and
+* its *nearest corrected example*, counted only when it is a close neighbour,
+  so a correction pattern ("these titles are Comedy") carries over to similar
+  new titles without letting a few loosely related examples take over.
+
+Items whose best score is below a threshold are "Other".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, NamedTuple, Sequence
+
+import numpy as np
+
+OTHER = "Other"
+OTHER_INDEX = -1
+# Below this cosine similarity to every category an item is "Other".
+OTHER_THRESHOLD = 0.05
+# The description counts as this many examples in a centroid.
+DESCRIPTION_WEIGHT = 4.0
+# A corrected example speaks for a new item only when it is at least this similar.
+NEIGHBOUR_MIN_SIMILARITY = 0.55
+
+DEFAULT_TAXONOMY: tuple[tuple[str, str], ...] = (
+    ("News & Politics",
+     "breaking news, government, elections, politicians, president, parliament, laws, Supreme Court "
+     "rulings, police, crime, war, diplomacy, protests, world affairs"),
+    ("Business & Finance",
+     "companies, stock market, economy, inflation, banks, investing, money, startups, layoffs, "
+     "earnings, cryptocurrency, real estate"),
+    ("Science",
+     "scientific research, discoveries, physics, chemistry, biology, space, astronomy, climate science, "
+     "mathematics, archaeology, evolution"),
+    ("Technology",
+     "software, programming, developers, computers, hardware, chips, GPUs, Linux, smartphones, apps, "
+     "gadgets, the internet, artificial intelligence, cybersecurity, data breaches, open source, "
+     "tech companies"),
+    ("Health & Fitness",
+     "health, medicine, diseases, vaccines, doctors, hospitals, mental health, nutrition, diet, "
+     "exercise, workouts, weight loss, sleep"),
+    ("Sports",
+     "sports, football, soccer, basketball, baseball, tennis, cricket, Formula 1, the Olympics, "
+     "athletes, match highlights"),
+    ("Gaming",
+     "video games, gameplay, game trailers, consoles, PlayStation, Xbox, Nintendo, PC games, "
+     "Minecraft, Fortnite, esports, game walkthroughs"),
+    ("Music",
+     "songs, albums, musicians, bands, singers, DJs, concerts, music festivals, official music videos, "
+     "rap, pop music, playing guitar"),
+    ("Film & TV",
+     "movies, films, TV series, trailers, actors, directors, Netflix shows, Hollywood, episodes, "
+     "film reviews"),
+    ("Comedy & Entertainment",
+     "comedy, jokes, funny videos, memes, pranks, stand-up comedy, sketches, celebrities, gossip, "
+     "viral challenges"),
+    ("Education & How-to",
+     "tutorials, lessons, explainers, online courses, how to do it yourself, tips, guides, "
+     "learning languages, history lessons, DIY repairs"),
+    ("Food & Cooking",
+     "recipes, cooking, baking, food, meals, restaurants, chefs, dishes, street food, drinks"),
+    ("Travel & Places",
+     "travel, trips, destinations, cities, countries, tourism, hotels, flights, vacations, "
+     "places to visit"),
+    ("Lifestyle & Fashion",
+     "fashion, outfits, clothes, style, beauty, makeup, skincare, home decor, relationships, "
+     "parenting, daily life vlogs"),
+    ("Cars & Vehicles",
+     "cars, trucks, motorcycles, electric vehicles, driving, car reviews, engines, car repair, "
+     "automotive industry"),
+    ("Pets & Animals",
+     "pets, dogs, cats, puppies, kittens, wildlife, wild animals, birds, zoos, animal rescue"),
+)
+
+
+def description_phrases(name: str, description: str) -> list[str]:
+    """The texts embedded for a category: its name and each comma- or semicolon-separated phrase.
+
+    Averaging short phrases matches titles better than one embedding of a long list.
+    """
+    phrases = [name.strip()] + [part.strip() for part in re.split(r"[,;\n]", description)]
+    phrases = [re.sub(r"^(?:and|or)\s+", "", phrase) for phrase in phrases]
+    return list(dict.fromkeys(phrase for phrase in phrases if phrase))
+
+
+def description_vectors(taxonomy: Sequence[tuple[str, str]],
+                        encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+    """(categories, dim) zero-shot vectors: the mean of each category's embedded phrases.
+
+    ``encode`` maps a list of texts to a matrix of vectors (e.g. ``Embedder.encode``
+    or a cached lookup); all phrases are encoded in one call.
+    """
+    phrase_lists = [description_phrases(name, description) for name, description in taxonomy]
+    flat = [phrase for phrases in phrase_lists for phrase in phrases]
+    if not flat:
+        return np.zeros((0, 0), dtype=np.float32)
+    vectors = _unit_rows(np.asarray(encode(flat), dtype=np.float32))
+    owners = np.repeat(np.arange(len(phrase_lists)), [len(phrases) for phrases in phrase_lists])
+    sums = np.zeros((len(phrase_lists), vectors.shape[1]), dtype=np.float32)
+    np.add.at(sums, owners, vectors)
+    return _unit_rows(sums)
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    centroids: np.ndarray        # (categories, dim), unit rows
+    example_vectors: np.ndarray  # (examples, dim), unit rows
+    example_labels: np.ndarray   # (examples,), category index of each example
+
+    @property
+    def n_categories(self) -> int:
+        return int(self.centroids.shape[0])
+
+
+class Assignment(NamedTuple):
+    """Per item: best category index (OTHER_INDEX when below threshold), runner-up, margin, similarity.
+
+    For an "Other" item, ``second`` is its nearest category and ``margin`` is how
+    far its similarity falls below the threshold; otherwise ``margin`` is the
+    best score minus the runner-up's score.
+    """
+
+    best: np.ndarray
+    second: np.ndarray
+    margin: np.ndarray
+    similarity: np.ndarray
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def _as_matrix(vectors, name: str, dimension: int | None = None) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix, got shape {matrix.shape}")
+    if dimension is not None and matrix.shape[0] and matrix.shape[1] != dimension:
+        raise ValueError(f"{name} have dimension {matrix.shape[1]}, expected {dimension}")
+    return matrix
+
+
+def build_prototypes(description_vectors, example_vectors=None, example_labels=None,
+                     description_weight: float = DESCRIPTION_WEIGHT) -> Prototypes:
+    """Prototypes from one description vector per category plus labelled corrected examples."""
+    descriptions = _as_matrix(description_vectors, "description vectors")
+    dimension = descriptions.shape[1]
+    examples = _as_matrix(np.zeros((0, dimension)) if example_vectors is None else example_vectors,
+                          "example vectors", dimension).reshape(-1, dimension)
+    labels = np.asarray([] if example_labels is None else example_labels, dtype=int).reshape(-1)
+    if labels.shape[0] != examples.shape[0]:
+        raise ValueError(f"{examples.shape[0]} example vectors but {labels.shape[0]} labels")
+    if labels.size and (labels.min() < 0 or labels.max() >= descriptions.shape[0]):
+        raise ValueError(f"example labels must be category indices in [0, {descriptions.shape[0]})")
+    examples = _unit_rows(examples)
+    sums = description_weight * _unit_rows(descriptions)
+    np.add.at(sums, labels, examples)
+    return Prototypes(centroids=_unit_rows(sums), example_vectors=examples, example_labels=labels)
+
+
+def category_scores(item_vectors, prototypes: Prototypes) -> np.ndarray:
+    """(items, categories) scores: max of centroid similarity and close-neighbour similarity."""
+    items = _unit_rows(_as_matrix(item_vectors, "item vectors", prototypes.centroids.shape[1]))
+    scores = items @ prototypes.centroids.T
+    if prototypes.example_labels.size:
+        neighbours = items @ prototypes.example_vectors.T
+        for category in np.unique(prototypes.example_labels):
+            nearest = neighbours[:, prototypes.example_labels == category].max(axis=1)
+            close = nearest >= NEIGHBOUR_MIN_SIMILARITY
+            scores[close, category] = np.maximum(scores[close, category], nearest[close])
+    return scores
+
+
+def assign(item_vectors, prototypes: Prototypes, other_threshold: float = OTHER_THRESHOLD) -> Assignment:
+    """Best and second category, margin and similarity for every item, in bulk."""
+    if prototypes.n_categories == 0:
+        count = len(np.asarray(item_vectors))
+        return Assignment(np.full(count, OTHER_INDEX), np.full(count, OTHER_INDEX),
+                          np.zeros(count, np.float32), np.zeros(count, np.float32))
+    scores = category_scores(item_vectors, prototypes)
+    rows = np.arange(scores.shape[0])
+    order = np.argsort(-scores, axis=1, kind="stable")
+    top = order[:, 0]
+    similarity = scores[rows, top]
+    if prototypes.n_categories > 1:
+        runner_up = order[:, 1]
+        runner_up_score = scores[rows, runner_up]
+    else:
+        runner_up = np.full(len(rows), OTHER_INDEX)
+        runner_up_score = np.full(len(rows), other_threshold, dtype=np.float32)
+    is_other = similarity < other_threshold
+    best = np.where(is_other, OTHER_INDEX, top)
+    second = np.where(is_other, top, runner_up)
+    margin = np.where(is_other, other_threshold - similarity, similarity - runner_up_score)
+    return Assignment(best, second, margin.astype(np.float32), similarity.astype(np.float32))

@@ -1,0 +1,141 @@
+import numpy as np
+import pytest
+
+from feedaudit.understanding import categories as C
+
+NAMES = [name for name, _ in C.DEFAULT_TAXONOMY]
+
+# Unambiguous hand-written titles in the styles of the supported feeds.
+OBVIOUS = [
+    ("Protesters clash with police in the capital", "News & Politics"),
+    ("EU leaders agree on new sanctions against Russia", "News & Politics"),
+    ("Stocks slide as Fed signals more rate hikes", "Business & Finance"),
+    ("Bitcoin price crashes below $30,000", "Business & Finance"),
+    ("Ancient DNA reveals origins of early farmers", "Science"),
+    ("Scientists discover water on Mars", "Science"),
+    ("Building a mechanical keyboard from scratch", "Technology"),
+    ("Full body workout you can do at home in 20 minutes", "Health & Fitness"),
+    ("How sleep affects your mental health", "Health & Fitness"),
+    ("Real Madrid beat Barcelona 3-1 in El Clasico", "Sports"),
+    ("Super Bowl highlights: Chiefs vs 49ers", "Sports"),
+    ("Top 10 PS5 games of the year", "Gaming"),
+    ("Zelda: Tears of the Kingdom full walkthrough part 1", "Gaming"),
+    ("Metallica live at Wembley full concert", "Music"),
+    ("Taylor Swift - Anti-Hero (Official Music Video)", "Music"),
+    ("Dune: Part Two official trailer", "Film & TV"),
+    ("Stranger Things season 5 release date announced", "Film & TV"),
+    ("Funniest pranks of the year compilation", "Comedy & Entertainment"),
+    ("Try not to laugh challenge", "Comedy & Entertainment"),
+    ("Learn Spanish in 30 days", "Education & How-to"),
+    ("Easy homemade pizza dough recipe", "Food & Cooking"),
+    ("Street food tour in Bangkok", "Food & Cooking"),
+    ("48 hours in Tokyo: the ultimate travel guide", "Travel & Places"),
+    ("Top 10 places to visit in Japan", "Travel & Places"),
+    ("My morning skincare routine", "Lifestyle & Fashion"),
+    ("Fall outfit ideas for 2024", "Lifestyle & Fashion"),
+    ("Top 5 cheapest electric cars to buy", "Cars & Vehicles"),
+    ("2024 Ford F-150 Raptor review", "Cars & Vehicles"),
+    ("Golden retriever puppy meets a kitten for the first time", "Pets & Animals"),
+    ("Funny cats compilation", "Pets & Animals"),
+]
+
+
+@pytest.fixture(scope="module")
+def zero_shot(embedder):
+    return C.build_prototypes(C.description_vectors(C.DEFAULT_TAXONOMY, embedder.encode))
+
+
+def test_default_taxonomy_has_the_sixteen_categories_with_descriptions():
+    assert NAMES == [
+        "News & Politics", "Business & Finance", "Science", "Technology", "Health & Fitness", "Sports",
+        "Gaming", "Music", "Film & TV", "Comedy & Entertainment", "Education & How-to", "Food & Cooking",
+        "Travel & Places", "Lifestyle & Fashion", "Cars & Vehicles", "Pets & Animals",
+    ]
+    assert all(len(description.split(",")) >= 8 for _, description in C.DEFAULT_TAXONOMY)
+    assert C.OTHER not in NAMES
+
+
+def test_description_phrases_split_on_commas_and_semicolons():
+    assert C.description_phrases("Pets", "dogs, cats; and birds\nfish, dogs, ") == ["Pets", "dogs", "cats", "birds", "fish"]
+
+
+@pytest.mark.parametrize("title,expected", OBVIOUS)
+def test_obvious_titles_land_in_their_category(embedder, zero_shot, title, expected):
+    best, _, margin, similarity = C.assign(embedder.encode([title]), zero_shot)
+    assert NAMES[best[0]] == expected
+    assert margin[0] > 0 and similarity[0] >= C.OTHER_THRESHOLD
+
+
+def test_corrections_of_a_pattern_carry_over_to_similar_new_titles(embedder):
+    descriptions = C.description_vectors(C.DEFAULT_TAXONOMY, embedder.encode)
+    corrections = [
+        ("Hamilton wins the British Grand Prix", "Sports"),
+        ("Leclerc takes pole position at Monza", "Sports"),
+        ("F1 race highlights: Bahrain Grand Prix", "Sports"),
+        ("Minecraft but every block is a joke", "Comedy & Entertainment"),
+        ("Minecraft memes that will make you laugh", "Comedy & Entertainment"),
+        ("Funniest Minecraft fails", "Comedy & Entertainment"),
+    ]
+    new_titles = ["Verstappen wins the Monaco Grand Prix", "Minecraft but it's hilarious",
+                  "Tesla Model 3 long-term review", "Top 10 PS5 games of the year"]
+    items = embedder.encode(new_titles)
+    before = C.assign(items, C.build_prototypes(descriptions)).best
+    corrected = C.build_prototypes(descriptions, embedder.encode([t for t, _ in corrections]),
+                                   [NAMES.index(category) for _, category in corrections])
+    after = C.assign(items, corrected).best
+    assert [NAMES[i] for i in before] == ["Cars & Vehicles", "Gaming", "Cars & Vehicles", "Gaming"]
+    assert [NAMES[i] for i in after] == ["Sports", "Comedy & Entertainment", "Cars & Vehicles", "Gaming"]
+
+
+def test_prototype_blends_description_with_examples_by_weight():
+    prototypes = C.build_prototypes([[1.0, 0.0], [0.0, 1.0]], [[0.0, 3.0]], [0], description_weight=2.0)
+    # centroid 0 = normalize(2 * [1, 0] + [0, 1]) = [2, 1] / sqrt(5)
+    np.testing.assert_allclose(prototypes.centroids, [[2 / 5**0.5, 1 / 5**0.5], [0.0, 1.0]], atol=1e-6)
+    np.testing.assert_allclose(prototypes.example_vectors, [[0.0, 1.0]])
+
+
+def test_assign_reports_best_second_margin_and_similarity():
+    prototypes = C.build_prototypes([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    items = np.array([[0.8, 0.6], [0.0, 2.0]])
+    best, second, margin, similarity = C.assign(items, prototypes)
+    assert best.tolist() == [0, 1] and second.tolist() == [1, 0]
+    np.testing.assert_allclose(similarity, [0.8, 1.0], atol=1e-6)
+    np.testing.assert_allclose(margin, [0.2, 1.0], atol=1e-6)
+
+
+def test_items_far_from_every_category_are_other():
+    prototypes = C.build_prototypes([[1.0, 0.0], [0.0, 1.0]])
+    best, second, margin, similarity = C.assign([[-0.6, -0.8]], prototypes, other_threshold=0.1)
+    assert best.tolist() == [C.OTHER_INDEX] and second.tolist() == [0]
+    np.testing.assert_allclose(similarity, [-0.6], atol=1e-6)
+    np.testing.assert_allclose(margin, [0.7], atol=1e-6)  # 0.1 - (-0.6)
+
+
+def test_close_corrected_example_outweighs_description():
+    # The item equals the example [0.6, 0.8] of category 0: similarity 1.0 beats category 1's 0.8,
+    # although category 0's centroid (mostly its description [1, 0]) is only ~0.66 similar.
+    prototypes = C.build_prototypes([[1.0, 0.0], [0.0, 1.0]], [[0.6, 0.8]], [0], description_weight=10.0)
+    best, second, margin, similarity = C.assign([[0.6, 0.8]], prototypes)
+    assert best.tolist() == [0] and second.tolist() == [1]
+    np.testing.assert_allclose(similarity, [1.0], atol=1e-6)
+    np.testing.assert_allclose(margin, [0.2], atol=1e-6)
+
+
+def test_no_categories_means_everything_is_other():
+    empty = C.build_prototypes(np.zeros((0, 3)))
+    assert C.assign(np.ones((2, 3)), empty).best.tolist() == [C.OTHER_INDEX, C.OTHER_INDEX]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: C.build_prototypes([[1.0, 0.0]], [[1.0, 0.0]], [1]),
+        lambda: C.build_prototypes([[1.0, 0.0]], [[1.0, 0.0]], [0, 0]),
+        lambda: C.build_prototypes([[1.0, 0.0]], [[1.0, 0.0, 0.0]], [0]),
+        lambda: C.build_prototypes([1.0, 0.0]),
+        lambda: C.assign([[1.0, 0.0, 0.0]], C.build_prototypes([[1.0, 0.0]])),
+    ],
+)
+def test_inconsistent_shapes_and_labels_are_clear_errors(call):
+    with pytest.raises(ValueError):
+        call()
