@@ -86,15 +86,18 @@ def timestamp(value):
     return None
 
 
+MAX_SAFE_INT = 2**53 - 1  # what JavaScript can count exactly; also fits SQLite's 64-bit integers
+
+
 def non_negative_int(value):
-    if not _is_int(value) or value < 0:
-        return "must be an integer >= 0"
+    if not _is_int(value) or not 0 <= value <= MAX_SAFE_INT:
+        return "must be an integer >= 0 (at most 2^53 - 1)"
     return None
 
 
 def positive_int(value):
-    if not _is_int(value) or value < 1:
-        return "must be an integer >= 1"
+    if not _is_int(value) or not 1 <= value <= MAX_SAFE_INT:
+        return "must be an integer >= 1 (at most 2^53 - 1)"
     return None
 
 
@@ -189,7 +192,7 @@ def event_problems(index: int, event) -> list[dict]:
         return [{"index": index, "field": None, "message": "event must be a JSON object"}]
     event_id = event.get("id") if isinstance(event.get("id"), str) else None
     kind = event.get("type")
-    if kind not in EVENT_FIELDS:
+    if not isinstance(kind, str) or kind not in EVENT_FIELDS:
         message = f"unknown event type {kind!r}; expected one of {sorted(EVENT_FIELDS)}"
         return [{"index": index, "id": event_id, "field": "type", "message": message}]
     problems = []

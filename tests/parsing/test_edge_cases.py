@@ -195,3 +195,14 @@ def test_new_reddit_promoted_post():
         "Build faster with Acme Cloud", "u/AcmeCloud", "post", "parsed")
     assert ad["url"] == "https://www.reddit.com/user/AcmeCloud/comments/1abc2de/build_faster_with_acme_cloud/"
     assert items[0]["published_at"] == 1_747_735_200_000  # 2025-05-20T10:00:00Z
+
+
+def test_shorts_player_reel_takes_its_id_from_the_page_url():
+    reel = ('<ytd-reel-video-renderer is-active><yt-shorts-video-title-view-model><h2><span>Ocean waves at night</span>'
+            '</h2></yt-shorts-video-title-view-model><a href="/@seaside">@seaside</a></ytd-reel-video-renderer>')
+    item = parse_item("youtube", reel, "https://www.youtube.com/shorts/XHPVxR6OFFA", "shorts", CAPTURED)
+    assert (item["key"], item["kind"], item["url"]) == (
+        "youtube:XHPVxR6OFFA", "short", "https://www.youtube.com/shorts/XHPVxR6OFFA")
+    assert (item["author"], item["author_url"]) == ("@seaside", "https://www.youtube.com/@seaside")
+    assert (item["title"], item["parse_status"]) == ("Ocean waves at night", "parsed")
+    assert parse_item("youtube", reel, "https://www.youtube.com/", "home", CAPTURED)["parse_status"] == "failed"

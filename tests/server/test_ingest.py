@@ -98,6 +98,7 @@ def test_item_without_url_hint_is_keyed_by_html_hash(app, client, auth):
         (lambda e: e.update(rank=2.5), "rank", "integer >= 1"),
         (lambda e: e.update(rank=0), "rank", "integer >= 1"),
         (lambda e: e.update(rank=True), "rank", "integer >= 1"),
+        (lambda e: e.update(rank=10**30), "rank", "integer >= 1"),
         (lambda e: e.update(type="scroll"), "type", "unknown event type 'scroll'"),
         (lambda e: e.pop("platform"), "platform", "is required"),
         (lambda e: e.update(page_url="javascript:alert(1)"), "page_url", "http(s) URL"),

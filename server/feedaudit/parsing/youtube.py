@@ -42,6 +42,7 @@ AD_ADVERTISER = ("ad-details-line-view-model", "[class*='AdDetailsLine']", "#sec
 # One pass over the item sorts its elements into these roles, by tag name, id and class
 # (CSS selectors per field cost ~10x more on YouTube's deep markup).
 MAIN_LINK_IDS = {"thumbnail", "video-title-link", "video-title"}
+TITLE_TAGS = {"h3", "yt-shorts-video-title-view-model"}
 _MAIN_LINK_CLASS = re.compile(r"ContentImage|content-image|reel-item-endpoint")
 _TITLE_CLASS = re.compile(r"LockupMetadataViewModelTitle|lockup-metadata-view-model(?:-wiz)?__title|"
                           r"shortsLockupViewModelHostMetadataTitle")
@@ -88,7 +89,7 @@ class _Scan:
             self.images.append(el)
         if "content-id-" in classes:
             self.content_ids.extend(_CONTENT_ID.findall(classes))
-        if el_id == "video-title" or name == "h3" or (classes and _TITLE_CLASS.search(classes)):
+        if el_id == "video-title" or name in TITLE_TAGS or (classes and _TITLE_CLASS.search(classes)):
             self.titles.append(el)
         if (classes and _METADATA_CLASS.search(classes)) or (name == "span" and _in_metadata_container(el)):
             self.metadata.append(el)
@@ -126,7 +127,7 @@ def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
     scan = _Scan(root)
     main_href = _main_href(scan)
     list_id = _playlist_id(root, scan, main_href)
-    video_id = _video_id(scan, main_href)
+    video_id = _video_id(scan, main_href) or _shorts_player_id(root, ctx)
     if list_id:
         item["key"] = f"youtube:list:{list_id}"
         item["url"] = canonical_url(f"{BASE}playlist?list={list_id}")
@@ -143,6 +144,14 @@ def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
     _metadata(scan, item, ctx)
     item["duration_s"] = _duration(scan)
     item["thumbnail_url"] = _thumbnail(scan.images)
+
+
+def _shorts_player_id(root: Tag, ctx: ParseContext) -> str | None:
+    """A reel in the Shorts player carries no link to itself; the URL names the reel on screen."""
+    if root.name != "ytd-reel-video-renderer" or not ctx.page_url:
+        return None
+    match = _PATH_ID.search(urlsplit(ctx.page_url).path)
+    return match.group(2) if match and match.group(1) == "shorts" else None
 
 
 def _first_text_of(elements: list[Tag], limit: int) -> str | None:

@@ -30,14 +30,20 @@ def time_param(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if raw.lstrip("-").isdigit():
-        return int(raw)
+        value = int(raw)
+        if abs(value) > 2**53:
+            raise ApiError(400, f"query parameter '{name}' is out of range")
+        return value
     try:
         parsed = dt.datetime.fromisoformat(raw)
     except ValueError:
         raise ApiError(400, f"query parameter '{name}' must be ms since the epoch or an ISO date/datetime, not {raw!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.astimezone()  # naive means the server's local time
-    return int(parsed.timestamp() * 1000)
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.astimezone()  # naive means the server's local time
+        return int(parsed.timestamp() * 1000)
+    except (OverflowError, OSError, ValueError):
+        raise ApiError(400, f"query parameter '{name}' is out of range") from None
 
 
 def int_param(name: str, default: int, minimum: int, maximum: int) -> int:
