@@ -17,8 +17,10 @@
   session (for a year written straight to storage); ``variants`` > 1 makes
   ~variants × 288 distinct items ("… (part n)" titles).
 
-Item HTML is described in :mod:`.markup` (``data-feedaudit-sim`` elements; a
-Hacker News story row on hackernews). The recommender and person models, and
+Item HTML is described in :mod:`.markup`: realistic markup of each platform
+(a YouTube home-grid item, a Reddit ``shreddit-post``, a Hacker News story
+row) that the real parsers read, with ``data-feedaudit-sim`` attributes on the
+root that mark the item as simulated. The recommender and person models, and
 why the planted lift is exactly what the feedback-loop metric estimates, are
 described in :mod:`.engine`. ``impressions_from_simulation`` and
 ``sessions_from_simulation`` build the analytics' inputs from the truth.
