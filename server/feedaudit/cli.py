@@ -184,6 +184,97 @@ def process(model, data_dir):
     click.echo("Everything is processed.")
 
 
+class _StageProgress:
+    """One click progress bar per pipeline stage."""
+
+    LABELS = {"ingest": "Ingesting events", "parse": "Parsing", "embed": "Embedding", "clickbait": "Scoring clickbait",
+              "categorize": "Categorizing"}
+
+    def __init__(self):
+        self.stage, self.bar, self.done = None, None, 0
+
+    def __call__(self, stage: str, done: int, total: int):
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(length=max(total, 1), label=self.LABELS.get(stage, stage), show_eta=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _simulate_into(data_dir, days, seed, lift, narrowing) -> None:
+    from .demo import DemoError, fill
+    from .simulator import SimulationConfig
+
+    progress = _StageProgress()
+    try:
+        counts = fill(resolve_data_dir(data_dir), SimulationConfig(seed=seed, days=days, lift=lift, narrowing=narrowing),
+                      progress=progress)
+    except (DemoError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        progress.close()
+    click.echo(f"Simulated {counts['impressions']} impressions of {counts['items']} items ({counts['events']} events).")
+
+
+simulation_options = [
+    click.option("--days", default=28, show_default=True, type=click.IntRange(1, 366), help="Days of simulated browsing."),
+    click.option("--seed", default=1, show_default=True, type=int, help="Random seed (same seed, same data)."),
+    click.option("--lift", default=0.2, show_default=True, type=click.FloatRange(0, 1),
+                 help="How much the simulated recommender raises a category's share after engagement."),
+    click.option("--narrowing", default=0.05, show_default=True, type=click.FloatRange(0, 5),
+                 help="How fast the simulated feed narrows toward the person's interests, per week."),
+]
+
+
+def _with_simulation_options(function):
+    for option in reversed(simulation_options):
+        function = option(function)
+    return function
+
+
+@main.command()
+@_with_simulation_options
+@click.option("--data-dir", type=click.Path(file_okay=False), required=True,
+              help="A fresh data dir for the simulated data (never your real one).")
+def simulate(days, seed, lift, narrowing, data_dir):
+    """Simulate a person and a known recommender, through the real ingest API, into DATA_DIR.
+
+    The data are marked as simulated in every view. Use it to see what the
+    audit finds when the truth is known (the planted lift).
+    """
+    _simulate_into(data_dir, days, seed, lift, narrowing)
+
+
+@main.command()
+@_with_simulation_options
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def demo(ctx, days, seed, lift, narrowing, port):
+    """Fill a separate demo data dir with simulated feeds (once) and serve its report.
+
+    Your real data are untouched: the demo lives in its own data dir.
+    """
+    import platformdirs
+
+    demo_dir = platformdirs.user_data_path("feedaudit", appauthor=False).parent / "feedaudit-demo"
+    db = storage.connect(db_path(resolve_data_dir(demo_dir)))
+    try:
+        empty = db.execute("SELECT count(*) FROM impressions").fetchone()[0] == 0
+    finally:
+        db.close()
+    if empty:
+        _simulate_into(demo_dir, days, seed, lift, narrowing)
+    click.echo("This is SIMULATED data, not your browsing.")
+    ctx.invoke(serve, port=port, data_dir=str(demo_dir))
+
+
 @main.command(name="settings")
 @click.argument("key", required=False)
 @click.argument("value", required=False)

@@ -172,10 +172,31 @@ def _v3_understanding(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v4_preferences(db: sqlite_utils.Database) -> None:
+    """What the person says: intentions per category and ratings of items."""
+    db.execute(
+        """CREATE TABLE intentions (
+            category_id INTEGER PRIMARY KEY REFERENCES categories (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('at_most', 'at_least', 'exactly', 'more', 'less')),
+            value REAL CHECK (value IS NULL OR (value >= 0 AND value <= 1)),
+            ts INTEGER NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE ratings (
+            item_key TEXT PRIMARY KEY,
+            rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+            note TEXT,
+            ts INTEGER NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_events,
     _v2_parsed_items,
     _v3_understanding,
+    _v4_preferences,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

@@ -34,7 +34,26 @@ def _optional_model(value):
     return "must be a sentence-transformers model name or local path, or null for the bundled all-MiniLM-L6-v2"
 
 
+def _optional_timezone(value):
+    if value is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return "must be an IANA time zone name such as 'Europe/Berlin', or null for this computer's"
+    return None
+
+
+def _boolean(value):
+    return None if isinstance(value, bool) else "must be true or false"
+
+
 SETTINGS: dict[str, Setting] = {
+    "timezone": Setting(None, _optional_timezone,
+                        "Time zone of days and weeks in the report (null: this computer's)."),
+    "demo_data": Setting(False, _boolean, "True when the database holds simulated demo data (shown in every view)."),
     "embedding_model": Setting(
         None, _optional_model,
         "Sentence-transformers model (name already in the local cache, or a local path); null: the bundled all-MiniLM-L6-v2.",
@@ -67,3 +86,30 @@ def put(db: sqlite_utils.Database, key: str, value) -> None:
     with write_transaction(db):
         db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                    (key, json.dumps(value)))
+
+
+def timezone(db: sqlite_utils.Database) -> str:
+    """The configured IANA time zone, else this computer's, else UTC."""
+    return get(db, "timezone") or system_timezone()
+
+
+def system_timezone() -> str:
+    import os
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).split("zoneinfo/", 1)[-1])
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.exists():
+        candidates.append(timezone_file.read_text().strip())
+    for name in candidates:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (ValueError, KeyError, OSError):
+            continue
+    return "UTC"

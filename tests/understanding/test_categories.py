@@ -59,6 +59,13 @@ def test_description_phrases_split_on_commas_and_semicolons():
     assert C.description_phrases("Pets", "dogs, cats; and birds\nfish, dogs, ") == ["Pets", "dogs", "cats", "birds", "fish"]
 
 
+def test_description_vector_is_the_normalized_mean_of_phrase_vectors(embedder):
+    [vector] = C.description_vectors([("Pets", "dogs, cats")], embedder.encode)
+    phrases = embedder.encode(["Pets", "dogs", "cats"])
+    expected = phrases.mean(axis=0) / np.linalg.norm(phrases.mean(axis=0))
+    np.testing.assert_allclose(vector, expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("title,expected", OBVIOUS)
 def test_obvious_titles_land_in_their_category(embedder, zero_shot, title, expected):
     best, _, margin, similarity = C.assign(embedder.encode([title]), zero_shot)

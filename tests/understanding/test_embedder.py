@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -15,6 +17,17 @@ from feedaudit.understanding.embedder import (
 
 def test_constructing_an_embedder_does_not_load_the_model():
     assert Embedder().is_loaded is False
+
+
+def test_importing_the_module_does_not_import_torch():
+    code = "import sys, feedaudit.understanding.embedder; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", [None, "", "all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"])
+def test_default_names_mean_the_bundled_model(name):
+    assert Embedder(name).model_id == BUNDLED_MODEL_ID
 
 
 def test_bundled_model_gives_384_unit_float32_vectors(embedder):

@@ -3,8 +3,8 @@
 Pure functions over numpy arrays (no storage). A category is scored against an
 item by the larger of two similarities:
 
-* its *centroid*: the embedded description (name + description text) blended
-  with the person's corrected examples of that category, and
+* its *centroid*: the mean of its embedded name and description phrases,
+  blended with the person's corrected examples of that category, and
 * its *nearest corrected example*, counted only when it is a close neighbour,
   so a correction pattern ("these titles are Comedy") carries over to similar
   new titles without letting a few loosely related examples take over.

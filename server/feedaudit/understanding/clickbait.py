@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer
 
 FEATURE_SCHEME = "clickbait-features-v1"
@@ -168,7 +169,7 @@ class ClickbaitModel:
 
     def probabilities(self, titles: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
         logits = feature_matrix(titles, embeddings, self.n_features) @ self.coefficients() + self.bias
-        return 1.0 / (1.0 + np.exp(-logits))
+        return expit(logits)
 
     def reason(self, title: str, probability: float) -> str:
         """Strongest explainable flag(s) behind a bait-like score, else the strongest phrase."""
