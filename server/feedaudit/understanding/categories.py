@@ -31,47 +31,53 @@ NEIGHBOUR_MIN_SIMILARITY = 0.55
 
 DEFAULT_TAXONOMY: tuple[tuple[str, str], ...] = (
     ("News & Politics",
-     "breaking news, government, elections, politicians, president, parliament, laws, Supreme Court "
-     "rulings, police, crime, war, diplomacy, protests, world affairs"),
+     "breaking news, politics, government, elections, politicians, president, prime minister, parliament, "
+     "new laws, court rulings, police and crime, war, military conflict, diplomacy, protests, world affairs, "
+     "public policy, sanctions and trade wars, political debate"),
     ("Business & Finance",
-     "companies, stock market, economy, inflation, banks, investing, money, startups, layoffs, "
-     "earnings, cryptocurrency, real estate"),
+     "business news, companies, stock market today, stocks to buy, shares fall after earnings, "
+     "analysts raise price target, traders and investors, economy, inflation, interest rates, banks, "
+     "investing, personal finance, taxes, money, startups, layoffs, cryptocurrency, real estate"),
     ("Science",
-     "scientific research, discoveries, physics, chemistry, biology, space, astronomy, climate science, "
-     "mathematics, archaeology, evolution"),
+     "science, scientific research, new discovery, physics, chemistry, biology, space, astronomy, "
+     "climate science, environment, energy research, mathematics, math problem, archaeology, evolution, "
+     "how it works"),
     ("Technology",
-     "software, programming, developers, computers, hardware, chips, GPUs, Linux, smartphones, apps, "
-     "gadgets, the internet, artificial intelligence, cybersecurity, data breaches, open source, "
+     "technology, software development, programming languages, coding projects, Python library, "
+     "developer tools, frameworks and APIs, databases, debugging code, web apps, open source project, "
+     "computers, hardware, GPUs, operating systems, smartphones, apps, gadgets, the internet, "
+     "social media platforms, artificial intelligence, machine learning, cybersecurity, data breaches, "
      "tech companies"),
     ("Health & Fitness",
      "health, medicine, diseases, vaccines, doctors, hospitals, mental health, nutrition, diet, "
      "exercise, workouts, weight loss, sleep"),
     ("Sports",
      "sports, football, soccer, basketball, baseball, tennis, cricket, Formula 1, the Olympics, "
-     "athletes, match highlights"),
+     "athletes, players, match highlights, records and wins"),
     ("Gaming",
      "video games, gameplay, game trailers, consoles, PlayStation, Xbox, Nintendo, PC games, "
      "Minecraft, Fortnite, esports, game walkthroughs"),
     ("Music",
-     "songs, albums, musicians, bands, singers, DJs, concerts, music festivals, official music videos, "
-     "rap, pop music, playing guitar"),
+     "music, songs, albums, musicians, bands, singers, DJs, DJ set, music mix, electronic music, "
+     "house and techno, remix, concerts, live performance, music festivals, official music video, "
+     "rap, pop music, singing, playing guitar"),
     ("Film & TV",
-     "movies, films, TV series, trailers, actors, directors, Netflix shows, Hollywood, episodes, "
-     "film reviews"),
+     "movies, films, TV series, TV shows, official trailer, movie scene, full movie, actors, directors, "
+     "Netflix shows, Hollywood, Indian cinema, new season episodes, superhero movies, film reviews"),
     ("Comedy & Entertainment",
-     "comedy, jokes, funny videos, memes, pranks, stand-up comedy, sketches, celebrities, gossip, "
-     "viral challenges"),
+     "comedy, jokes, funny videos, memes, pranks, stand-up comedy, sketch comedy, late-night TV, "
+     "satire, parody, celebrities, gossip, viral challenges"),
     ("Education & How-to",
-     "tutorials, lessons, explainers, online courses, how to do it yourself, tips, guides, "
-     "learning languages, history lessons, DIY repairs"),
+     "tutorials, lessons, courses for beginners, learn step by step, online courses, "
+     "how to do it yourself, learning languages, schools and teachers, history lessons, DIY repairs"),
     ("Food & Cooking",
      "recipes, cooking, baking, food, meals, restaurants, chefs, dishes, street food, drinks"),
     ("Travel & Places",
      "travel, trips, destinations, cities, countries, tourism, hotels, flights, vacations, "
      "places to visit"),
     ("Lifestyle & Fashion",
-     "fashion, outfits, clothes, style, beauty, makeup, skincare, home decor, relationships, "
-     "parenting, daily life vlogs"),
+     "fashion, outfits, clothes, dresses, style, beauty, makeup, skincare, watches and jewelry, "
+     "home decor, weddings, relationships, parenting, daily life vlogs"),
     ("Cars & Vehicles",
      "cars, trucks, motorcycles, electric vehicles, driving, car reviews, engines, car repair, "
      "automotive industry"),
