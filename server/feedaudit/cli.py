@@ -39,6 +39,8 @@ def serve(host, port, threads, model, data_dir):
     from .routes.common import get_db
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # One line per job run, or per run skipped while a long one finishes, is noise.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     config = {"DATA_DIR": data_dir, "PORT": port}
     if not is_loopback(host):
         click.secho(

@@ -36,6 +36,7 @@ def parse_job(database: str) -> int:
 
 def understand_job(database: str, embedder) -> int:
     """Embed, score and categorize what parsing produced, a bounded number of chunks per run."""
+    _leave_a_core_for_requests()
     db = storage.connect(database, migrate=False)
     try:
         total = 0
@@ -47,6 +48,17 @@ def understand_job(database: str, embedder) -> int:
         return total
     finally:
         db.close()
+
+
+def _leave_a_core_for_requests() -> None:
+    """Inference in the server uses all cores but one, so ingest stays fast while a backlog is embedded."""
+    import os
+
+    import torch
+
+    wanted = max(1, (os.cpu_count() or 2) - 1)
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
 def retention_job(database: str) -> int:
