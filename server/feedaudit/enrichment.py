@@ -23,7 +23,6 @@ import numpy as np
 import sqlite_utils
 
 from .storage import write_transaction
-from .understanding import clickbait
 from .understanding.embedder import BUNDLED_MODEL_ID, Embedder, content_hash, pack_vector, unpack_vector
 
 CHUNK = 512
@@ -100,6 +99,8 @@ def score_clickbait_pending(db: sqlite_utils.Database, embedder: Embedder, limit
     ).fetchall()
     if not rows:
         return 0
+    from .understanding import clickbait  # scikit-learn is slow to import: only when there is work
+
     titles = [title.strip() for _, title in rows]
     bundled = embedder if embedder.model_id == BUNDLED_MODEL_ID else bundled_embedder()
     _, matrix = ensure_vectors(db, bundled, titles)

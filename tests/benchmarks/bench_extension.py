@@ -31,6 +31,8 @@ RECORDED_URL = "https://news.ycombinator.com/"
 UNRECORDED_URL = "https://feed.example.org/"
 ROW_PX = 40
 SCREEN_SECONDS = 1.1  # > 1 s: every item on a screen qualifies as an impression
+METRICS = ("TaskDuration", "ScriptDuration", "TaskOtherDuration", "LayoutDuration", "RecalcStyleDuration",
+           "V8CompileDuration", "DevToolsCommandDuration")
 
 
 def feed_document(items: int) -> str:
@@ -66,7 +68,7 @@ def scroll_and_measure(page, context) -> dict:
         screens += 1
     after = metrics(session)
     session.detach()
-    return {name: after[name] - before[name] for name in ("TaskDuration", "ScriptDuration")} | {"screens": screens}
+    return {name: after[name] - before[name] for name in METRICS} | {"screens": screens}
 
 
 def metrics(session) -> dict:
@@ -88,7 +90,7 @@ def run(items: int, rounds: int) -> None:
         context.route(re.compile(r"^https?://(?!(?:127\.0\.0\.1|localhost)[:/])"), web.handle)
         browser = ExtensionBrowser(context, web)
         browser.pair(server, fast=False)
-        totals = {"with": {"TaskDuration": 0.0, "ScriptDuration": 0.0}, "without": {"TaskDuration": 0.0, "ScriptDuration": 0.0}}
+        totals = {"with": dict.fromkeys(METRICS, 0.0), "without": dict.fromkeys(METRICS, 0.0)}
         for round_number in range(rounds):
             order = [("with", RECORDED_URL), ("without", UNRECORDED_URL)]
             if round_number % 2:
@@ -98,10 +100,10 @@ def run(items: int, rounds: int) -> None:
                 page.wait_for_timeout(1500)
                 result = scroll_and_measure(page, context)
                 page.close()
-                for name in ("TaskDuration", "ScriptDuration"):
+                for name in METRICS:
                     totals[label][name] += result[name]
-                print(f"round {round_number + 1} {label:>7} extension: task {result['TaskDuration'] * 1000:8.1f} ms,"
-                      f" script {result['ScriptDuration'] * 1000:7.1f} ms over {result['screens']} screens")
+                detail = ", ".join(f"{name.removesuffix('Duration')} {result[name] * 1000:.1f}" for name in METRICS)
+                print(f"round {round_number + 1} {label:>7} extension over {result['screens']} screens (ms): {detail}")
         browser.sleep(3)
         impressions = sum(1 for _ in iter_rows(server.db_path))
         context.close()
