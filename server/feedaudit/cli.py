@@ -64,11 +64,9 @@ def serve(host, port, threads, model, data_dir):
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); is Feed Audit already running? "
             "Choose another port with --port."
         ) from None
-    from .understanding.embedder import Embedder
-
     with app.app_context():
-        embedder = Embedder(model or settings.get(get_db(), "embedding_model"))
-    scheduler = jobs.start(app.config["DATABASE"], embedder)
+        model_name = model or settings.get(get_db(), "embedding_model")
+    scheduler = jobs.start(app.config["DATABASE"], model_name)
     try:
         server.run()
     finally:

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import requests
+import requests  # noqa: F401 - used through ServerProcess sessions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -59,10 +59,19 @@ def pipeline_seconds(db, embedder) -> float:
 
 
 def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (the server's pipeline worker holds the model)."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            total += int(line.split()[1]) / 1024
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_mb(int(child))
+    return total
+
+
+def pending(session, server) -> dict:
+    return session.get(f"{server.url}/api/v1/status", headers=server.auth_headers()).json()["understanding"]
 
 
 def hn_event(i: int) -> dict:
@@ -81,7 +90,11 @@ def ingest_latency_under_load(workdir: Path, texts: list[str]) -> tuple[float, f
         for start in range(0, len(texts), 500):
             events = [hn_event(i) for i in range(start, min(start + 500, len(texts)))]
             session.post(f"{server.url}/api/v1/events", json={"events": events}, headers=headers).raise_for_status()
-        time.sleep(8)  # parse job runs, model loads, embedding starts
+        deadline = time.monotonic() + 180
+        # Wait until everything is parsed and the worker has embedded a first chunk (model loaded).
+        while not 0 < pending(session, server)["embed"] <= len(texts) - 64 and time.monotonic() < deadline:
+            time.sleep(0.5)  # parse job runs, model loads in the worker, embedding starts
+        before = pending(session, server)["embed"]
         latencies = []
         for n in range(200):
             batch = [hn_event(100_000 + n * 10 + k) for k in range(10)]
@@ -90,11 +103,11 @@ def ingest_latency_under_load(workdir: Path, texts: list[str]) -> tuple[float, f
             latencies.append((time.perf_counter() - t0) * 1000)
             time.sleep(0.02)
         loaded_rss = rss_mb(server.process.pid)
-        pending = requests.get(f"{server.url}/api/v1/status", headers=headers).json()
+        after = pending(session, server)["embed"]
     finally:
         server.stop()
     p95 = statistics.quantiles(latencies, n=20)[18]
-    print(f"  (status at the end of the latency run: {pending.get('understanding', {})})")
+    print(f"  (items left to embed: {before} when the latency run started, {after} when it ended)")
     return p95, idle_rss, loaded_rss
 
 
