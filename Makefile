@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup serve test browsers bench
+.PHONY: setup serve test browsers node-tools bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,12 @@ browsers:
 	  $$SUDO apt-get install -y chromium || ($$SUDO apt-get update && $$SUDO apt-get install -y chromium); \
 	else $(BIN)/playwright install chromium; fi
 
-test: setup browsers
+# web-ext (npm) lints the Firefox build of the extension.
+node-tools:
+	@command -v npm >/dev/null || { echo "npm is needed for the extension lint test: install Node.js 20+"; exit 1; }
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+test: setup browsers node-tools
 	$(BIN)/pytest
 
 bench: setup
