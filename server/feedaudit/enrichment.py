@@ -51,10 +51,28 @@ def stored_vectors(db: sqlite_utils.Database, hashes: list[str], model_id: str) 
     return found
 
 
-def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder, texts: list[str]) -> tuple[list[str], np.ndarray]:
-    """(hashes, matrix) for texts: stored vectors are reused, the missing distinct texts are encoded and stored."""
+def stored_hashes(db: sqlite_utils.Database, hashes: list[str], model_id: str) -> set[str]:
+    """Which of ``hashes`` already have a vector under ``model_id`` (without reading the vectors)."""
+    found: set[str] = set()
+    for start in range(0, len(hashes), 500):
+        chunk = hashes[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(h for (h,) in db.execute(
+            f"SELECT text_hash FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model_id, *chunk]))
+    return found
+
+
+def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder, texts: list[str],
+                   with_matrix: bool = True) -> tuple[list[str], np.ndarray | None]:
+    """(hashes, matrix) for texts: stored vectors are reused, the missing distinct texts are encoded and stored.
+
+    ``with_matrix=False`` only makes sure the vectors exist (no matrix is read or returned).
+    """
     hashes = [content_hash(t) for t in texts]
-    vectors = stored_vectors(db, sorted(set(hashes)), embedder.model_id)
+    if with_matrix:
+        vectors = stored_vectors(db, sorted(set(hashes)), embedder.model_id)
+    else:
+        vectors = dict.fromkeys(stored_hashes(db, sorted(set(hashes)), embedder.model_id))
     missing = {h: t for h, t in zip(hashes, texts) if h not in vectors}
     if missing:
         encoded = embedder.encode(list(missing.values()))
@@ -65,6 +83,8 @@ def ensure_vectors(db: sqlite_utils.Database, embedder: Embedder, texts: list[st
             )
         # Read back through the same float16 round trip so every consumer sees identical values.
         vectors.update({h: unpack_vector(pack_vector(v)) for h, v in zip(missing, encoded)})
+    if not with_matrix:
+        return hashes, None
     matrix = np.stack([vectors[h] for h in hashes]) if hashes else np.zeros((0, 0), dtype=np.float32)
     return hashes, matrix
 
@@ -80,7 +100,7 @@ def embed_pending(db: sqlite_utils.Database, embedder: Embedder, limit: int = CH
         return 0
     with_text = [(key, embedding_text(title, text)) for key, title, text in rows]
     keyed = [(key, t) for key, t in with_text if t is not None]
-    hashes, _ = ensure_vectors(db, embedder, [t for _, t in keyed]) if keyed else ([], None)
+    hashes, _ = ensure_vectors(db, embedder, [t for _, t in keyed], with_matrix=False) if keyed else ([], None)
     hash_of = dict(zip([k for k, _ in keyed], hashes))
     with write_transaction(db):
         db.conn.executemany(
