@@ -50,3 +50,12 @@ def test_serve_on_busy_port_explains(live_server):
 def test_help_comes_from_docstrings():
     result = CliRunner().invoke(main, ["serve", "--help"])
     assert "Run the local server" in result.output
+
+
+def test_home_page_labels_simulated_data(app, client):
+    from feedaudit import settings, storage
+
+    assert "Simulated demo data" not in client.get("/").get_data(as_text=True)
+    db = storage.connect(app.config["DATABASE"])
+    settings.put(db, "demo_data", True)
+    assert "Simulated demo data" in client.get("/").get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from .. import queries
+from .. import queries, settings
 from .common import get_db
 
 bp = Blueprint("pages", __name__)
@@ -12,4 +12,5 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
-    return render_template("home.html", status=queries.status(get_db()))
+    db = get_db()
+    return render_template("home.html", status=queries.status(db), simulated=settings.get(db, "demo_data"))
