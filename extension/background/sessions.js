@@ -1,20 +1,14 @@
 // Browsing sessions per platform: a new session starts after 30 minutes without
 // activity. Content scripts report attended time; each update re-sends the session
 // event with the same id (the server keeps the maximum active_ms and latest end).
-import { api, uuid } from "../common/util.js";
+import { api, serializer, uuid } from "../common/util.js";
 
 const SESSIONS_KEY = "sessions";
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
 export class Sessions {
   constructor() {
-    this.chain = Promise.resolve();
-  }
-
-  exclusive(task) {
-    const run = this.chain.then(task, task);
-    this.chain = run.catch(() => {});
-    return run;
+    this.exclusive = serializer();
   }
 
   /** The open session for a platform (a new one after a gap); returns {session, started}. */
