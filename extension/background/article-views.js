@@ -2,7 +2,7 @@
 // Google News): no content script runs there, so the worker measures the time the tab
 // is the active tab of the focused window while the person is not idle. State lives in
 // storage and is updated on tab/window/idle events, so a stopped worker loses nothing.
-import { api, serializer, uuid } from "../common/util.js";
+import { api, uuid } from "../common/util.js";
 import { findPlatform } from "../common/site-matching.js";
 import { clickLeadingTo, sameTarget } from "./click-links.js";
 
@@ -14,7 +14,13 @@ export class ArticleViews {
     this.store = store;
     this.loadSites = loadSites;
     this.loadSettings = loadSettings;
-    this.exclusive = serializer();
+    this.chain = Promise.resolve();
+  }
+
+  exclusive(task) {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => {});
+    return run;
   }
 
   async load() {

@@ -2,7 +2,7 @@
 // append writes only the new events; "queue:meta" holds head/tail, bytes and counters.
 // Events are removed only after the server acknowledged them. When the cap is hit the
 // oldest events are dropped and counted.
-import { api, serializer } from "../common/util.js";
+import { api } from "../common/util.js";
 
 const META_KEY = "queue:meta";
 const EMPTY_META = Object.freeze({ head: 0, tail: 0, bytes: 0, dropped: 0, rejected: 0 });
@@ -10,7 +10,14 @@ const eventKey = (seq) => `q:${seq}`;
 
 export class EventQueue {
   constructor() {
-    this.exclusive = serializer();
+    this.chain = Promise.resolve();
+  }
+
+  // Storage calls are async: serialize every read-modify-write of the queue.
+  exclusive(task) {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => {});
+    return run;
   }
 
   async meta() {

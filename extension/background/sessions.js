@@ -1,14 +1,20 @@
 // Browsing sessions per platform: a new session starts after 30 minutes without
 // activity. Content scripts report attended time; each update re-sends the session
 // event with the same id (the server keeps the maximum active_ms and latest end).
-import { api, serializer, uuid } from "../common/util.js";
+import { api, uuid } from "../common/util.js";
 
 const SESSIONS_KEY = "sessions";
 export const SESSION_GAP_MS = 30 * 60 * 1000;
 
 export class Sessions {
   constructor() {
-    this.exclusive = serializer();
+    this.chain = Promise.resolve();
+  }
+
+  exclusive(task) {
+    const run = this.chain.then(task, task);
+    this.chain = run.catch(() => {});
+    return run;
   }
 
   /** The open session for a platform (a new one after a gap); returns {session, started}. */

@@ -1,6 +1,6 @@
 // Batched delivery of queued events to the local server, with exponential backoff
 // while it is down. Each batch leaves the queue only after the server answered 200.
-import { api, fetchJson } from "../common/util.js";
+import { api } from "../common/util.js";
 
 const DELIVERY_KEY = "delivery";
 const REQUEST_TIMEOUT_MS = 15000;
@@ -116,12 +116,29 @@ export class Uploader {
   }
 }
 
-function postEvents(settings, events) {
-  return fetchJson(`${settings.serverUrl}/api/v1/events`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${settings.token}` },
-    body: JSON.stringify({ events }),
-  }, REQUEST_TIMEOUT_MS);
+async function postEvents(settings, events) {
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+  try {
+    const response = await fetch(`${settings.serverUrl}/api/v1/events`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${settings.token}` },
+      body: JSON.stringify({ events }),
+      signal: controller.signal,
+      credentials: "omit",
+    });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    return { status: response.status, body };
+  } catch (error) {
+    return { status: 0, body: null, error: String(error?.message ?? error) };
+  } finally {
+    clearTimeout(timeout);
+  }
 }
 
 export function describeFailure(response) {

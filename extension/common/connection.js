@@ -1,11 +1,25 @@
 // Is the configured server reachable, and does it accept our token? Used by the
 // popup and the options page (extension pages may call the local server directly).
-import { fetchJson } from "./util.js";
 
 const TIMEOUT_MS = 5000;
 
-function getJson(url, headers = {}) {
-  return fetchJson(url, { headers }, TIMEOUT_MS);
+async function getJson(url, headers = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal, credentials: "omit" });
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    return { status: response.status, body };
+  } catch (error) {
+    return { status: 0, body: null, error: String(error?.message ?? error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

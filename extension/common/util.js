@@ -18,35 +18,3 @@ export function absoluteUrl(href) {
     return null;
   }
 }
-
-// Storage calls are async: run read-modify-write tasks one at a time, in order,
-// so two listeners never interleave their updates of the same stored state.
-export function serializer() {
-  let chain = Promise.resolve();
-  return (task) => {
-    const run = chain.then(task, task);
-    chain = run.catch(() => {});
-    return run;
-  };
-}
-
-// fetch with a timeout. Never throws: {status, body} (body = parsed JSON or null),
-// or {status: 0, body: null, error} when the server could not be reached.
-export async function fetchJson(url, init = {}, timeoutMs = 5000) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const response = await fetch(url, { ...init, signal: controller.signal, credentials: "omit" });
-    let body = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    return { status: response.status, body };
-  } catch (error) {
-    return { status: 0, body: null, error: String(error?.message ?? error) };
-  } finally {
-    clearTimeout(timer);
-  }
-}

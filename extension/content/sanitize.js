@@ -7,6 +7,9 @@ const REMOVED_ELEMENTS = "script, style, noscript, template, iframe, link, svg p
 const BASE64_ATTRIBUTES = ["src", "srcset", "style", "href", "poster", "data-src", "data-thumb"];
 // Selecting candidates is much cheaper than walking every attribute of every node.
 const BASE64_CARRIERS = BASE64_ATTRIBUTES.map((name) => `[${name}*="base64"]`).join(", ");
+// Ad markup can carry tens of KB of tracking URLs in data-* attributes (old Reddit's
+// data-adserver-*-pixel): over the cap, such long values go before the item's text does.
+const LONG_DATA_ATTRIBUTE = 500;
 const encoder = new TextEncoder();
 
 export function sanitizedHtml(element) {
@@ -14,7 +17,18 @@ export function sanitizedHtml(element) {
   for (const node of copy.querySelectorAll(REMOVED_ELEMENTS)) node.remove();
   if (copy.matches(BASE64_CARRIERS)) stripBase64(copy);
   for (const node of copy.querySelectorAll(BASE64_CARRIERS)) stripBase64(node);
-  return capUtf8(copy.outerHTML, MAX_HTML_BYTES);
+  let html = copy.outerHTML;
+  if (html.length > MAX_HTML_BYTES / 3 && encoder.encode(html).length > MAX_HTML_BYTES) {
+    for (const node of [copy, ...copy.querySelectorAll("*")]) stripLongDataAttributes(node);
+    html = copy.outerHTML;
+  }
+  return capUtf8(html, MAX_HTML_BYTES);
+}
+
+function stripLongDataAttributes(node) {
+  for (const name of node.getAttributeNames()) {
+    if (name.startsWith("data-") && node.getAttribute(name).length > LONG_DATA_ATTRIBUTE) node.removeAttribute(name);
+  }
 }
 
 function stripBase64(node) {

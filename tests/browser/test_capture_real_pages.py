@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from feedaudit.parsing import parse_item
+
 from extension_harness import shared_page, without_scripts
 
 pytestmark = pytest.mark.browser
@@ -194,7 +196,23 @@ def test_scrolled_items_arrive_and_unseen_items_do_not(paired, db, name):
     last = next(r for r in rows if r["rank"] == case.item_count)
     assert_hints(last, case.last)
     assert all("<script" not in r["html"] and len(r["html"].encode()) <= 32000 for r in rows)
+    # what the extension captured is what the server's parsers understand, ads included
+    statuses = {r["rank"]: parse_item(case.platform, r["html"], case.url, case.surface, 0)["parse_status"] for r in rows}
+    assert statuses == {rank: "parsed" for rank in statuses}
     assert len({r["session_id"] for r in rows}) == 1
     assert {r["rank"] for r in rows if r["sponsored_hint"]} == set(case.sponsored_ranks) & set(ranks)
     if not case.fits_two_screens:
         assert len(ranks) < case.item_count, "items between the two screens were never seen"
+
+
+def test_promoted_old_reddit_post_keeps_its_title_under_the_size_cap(paired, db):
+    """Old Reddit ads carry ~25 KB of tracking URLs in data-* attributes; the capped HTML must keep the title."""
+    case = CASES["old-reddit-subreddit"]
+    page = paired.open(case.url, STAND_IN_CSS + without_scripts(shared_page(case.fixture)), width=1280, height=500)
+    # rank 16 is the largest ad on the page: about 52 KB of markup
+    page.evaluate("() => document.querySelectorAll('div.thing.link')[15].scrollIntoView({block: 'center'})")
+    rows = [r for r in wait_for_ranks(paired, db, {16}) if r["rank"] == 16]
+    assert len(rows) == 1 and rows[0]["sponsored_hint"] == 1
+    parsed = parse_item("reddit", rows[0]["html"], case.url, case.surface, 0)
+    assert parsed["parse_status"] == "parsed" and parsed["sponsored"] is True and parsed["title"]
+    assert "data-adserver-imp-pixel" not in rows[0]["html"]
