@@ -153,9 +153,11 @@ def _preferences(db, window: Window, exposure: dict[str, float]) -> dict:
         "SELECT c.name, n.kind, n.value FROM intentions n JOIN categories c ON c.id = n.category_id")}
     intended = an.preferences.intended_shares(intentions, exposure) if intentions else {}
     ratings = dict(db.execute("SELECT item_key, rating FROM ratings").fetchall())
-    rated_rows = [n for n, key in enumerate(window.item_keys) if key in ratings]
-    rated_keys = sorted({window.item_keys[n] for n in rated_rows})
-    first_row = {key: next(n for n in rated_rows if window.item_keys[n] == key) for key in rated_keys}
+    first_row: dict[str, int] = {}
+    for n, key in enumerate(window.item_keys):
+        if key in ratings:
+            first_row.setdefault(key, n)
+    rated_keys = sorted(first_row)
     rated_index = np.array([imp.item_index[first_row[k]] for k in rated_keys], dtype=np.int64)
     rated_values = np.array([ratings[k] for k in rated_keys], dtype=np.int64)
     embedded = rated_index >= 0

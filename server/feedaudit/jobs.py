@@ -53,7 +53,9 @@ def understand_job(database: str, model_name: str | None = None, server_pid: int
     from .understanding.embedder import Embedder
 
     _leave_a_core_for_requests()
-    embedder = _embedders.setdefault(model_name, Embedder(model_name))
+    if model_name not in _embedders:
+        _embedders[model_name] = Embedder(model_name)
+    embedder = _embedders[model_name]
     db = storage.connect(database, migrate=False)
     try:
         total = 0
