@@ -11,8 +11,10 @@ to read or write it:
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
+import secrets
 
 from flask import Flask, current_app, request
 
@@ -85,6 +87,25 @@ def require_token():
         raise ApiError(401, "wrong token: pair the extension again with the token from 'feedaudit token'")
 
 
+PAGE_TOKEN_HEADER = "X-CSRF-Token"
+
+
+def page_token() -> str:
+    """The CSRF token the report pages send as ``X-CSRF-Token`` instead of the bearer token.
+
+    Derived from a secret made fresh at each start, so it is only ever known to
+    pages this process served; a cross-site page cannot read it (no CORS) nor
+    send the custom header (the preflight is refused).
+    """
+    secret = current_app.config.setdefault("PAGE_SECRET", secrets.token_hex(32))
+    return hmac.new(secret.encode(), b"feedaudit-page", hashlib.sha256).hexdigest()
+
+
+def has_page_token() -> bool:
+    supplied = request.headers.get(PAGE_TOKEN_HEADER, "")
+    return bool(supplied) and hmac.compare_digest(supplied.encode(), page_token().encode())
+
+
 def require_json_body():
     """Writes must be JSON: browsers cannot send that cross-site without a preflight we refuse."""
     has_body = request.method in ("POST", "PUT", "PATCH") or (request.method == "DELETE" and request.content_length)
@@ -113,10 +134,10 @@ PUBLIC_API_PATHS = {"/api/v1/health"}
 
 
 def guard_api():
-    """Every /api route but health needs the token, and writes must be JSON."""
+    """Every /api route but health needs the token (or a report page's CSRF token); writes must be JSON."""
     if not request.path.startswith("/api/") or request.method == "OPTIONS":
         return
-    if request.path not in PUBLIC_API_PATHS:
+    if request.path not in PUBLIC_API_PATHS and not has_page_token():
         require_token()
     require_json_body()
 
