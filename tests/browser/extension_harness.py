@@ -18,28 +18,15 @@ import pytest
 
 from playwright import sync_api as playwright_sync
 
+from support.chromium import CHROMIUM_ARGS, chromium_path  # noqa: F401  (re-exported for the tests)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_DIR = REPO_ROOT / "extension"
 SHARED_PAGES = REPO_ROOT.parent / "shared" / "fixtures" / "pages"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 # Short delivery timings for tests, set through storage like any user setting (same code paths).
 FAST_SETTINGS = {"sendDelayMs": 200, "flushIntervalMs": 300, "retryBaseMs": 300, "retryMaxMs": 1000, "dwellFlushMs": 500}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-
-
-def chromium_path() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    return path
 
 
 def shared_page(relative: str) -> str:
