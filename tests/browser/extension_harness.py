@@ -8,7 +8,6 @@ everything else is aborted, so nothing reaches the network.
 from __future__ import annotations
 
 import re
-import shutil
 import sqlite3
 import time
 from pathlib import Path
