@@ -21,6 +21,22 @@ async function render() {
     const { impressions = 0, clicks = 0, views = 0 } = connection.today;
     $("today").textContent = `${impressions} impressions, ${clicks} clicks, ${views} views`;
   }
+  if (connection.state === "connected") await showLastExport(settings);
+}
+
+// When the newest weekly summary file was written (GET /api/v1/status → last_export), as text.
+async function showLastExport(settings) {
+  try {
+    const response = await fetch(`${settings.serverUrl}/api/v1/status`, {
+      headers: { Authorization: `Bearer ${settings.token}` }, credentials: "omit",
+    });
+    const last = response.ok ? (await response.json()).last_export : null;
+    $("last-export").textContent = last
+      ? `${last.week} (${last.format}), written ${new Date(last.written_ms).toLocaleString()}`
+      : "none yet";
+  } catch {
+    $("last-export").textContent = "–";
+  }
 }
 
 $("paused").addEventListener("change", async (event) => {

@@ -8,7 +8,7 @@ from . import security, storage
 from .config import db_path, load_or_create_token, resolve_data_dir
 from .errors import register_error_handlers
 from .ingest import MAX_BATCH_BYTES
-from .routes import api, audit, pages, report_pages, understanding
+from .routes import api, audit, explorer, exports, manage_pages, pages, report_pages, understanding
 from .routes.common import close_db
 
 
@@ -39,5 +39,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(report_pages.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(explorer.bp)
+    app.register_blueprint(manage_pages.bp)
     app.teardown_appcontext(close_db)
     return app

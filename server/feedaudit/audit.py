@@ -46,11 +46,16 @@ def source_of(platform: str, author: str | None, url: str | None) -> str:
 
 @dataclasses.dataclass
 class Window:
+    """A range's impressions in seen order (time, rank, id), the embeddings their
+    ``item_index`` points into, the sessions that started in it, and per impression
+    its page URL, item key and category code (category id; 0 Other; −1 not yet categorized)."""
+
     impressions: an.Impressions
     embeddings: np.ndarray
     sessions: an.Sessions
     page_urls: np.ndarray
     item_keys: np.ndarray
+    category_codes: np.ndarray
 
 
 WINDOW_SQL = """
@@ -61,13 +66,14 @@ WINDOW_SQL = """
            EXISTS (SELECT 1 FROM clicks k WHERE k.impression_id = i.id),
            coalesce(it.sponsored, i.sponsored_hint, 0),
            it.clickbait,
-           (SELECT max(v.active_ms) FROM views v WHERE v.impression_id = i.id)
+           (SELECT max(v.active_ms) FROM views v WHERE v.impression_id = i.id),
+           CASE WHEN c.name IS NOT NULL THEN c.id WHEN it.category_source IS NOT NULL THEN 0 ELSE -1 END
     FROM impressions i
     JOIN items it ON it.key = i.item_key
     LEFT JOIN categories c ON c.id = it.category_id
     LEFT JOIN dwell d ON d.impression_id = i.id
     WHERE i.ts >= ? AND i.ts < ? {platform_filter}
-    ORDER BY i.ts, i.rank
+    ORDER BY i.ts, i.rank, i.id
 """
 
 
@@ -78,9 +84,9 @@ def load_window(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: s
     if platform:
         platform_filter, params = "AND i.platform = ?", [*params, platform]
     rows = db.execute(WINDOW_SQL.format(platform_filter=platform_filter), params).fetchall()
-    columns = list(zip(*rows)) if rows else [[] for _ in range(16)]
+    columns = list(zip(*rows)) if rows else [[] for _ in range(17)]
     (ts, platforms, surfaces, session_ids, ranks, page_urls, keys, hashes, categories, authors, urls, dwell,
-     clicked, sponsored, clickbait, consumed) = columns
+     clicked, sponsored, clickbait, consumed, category_codes) = columns
     distinct_hashes = sorted({h for h in hashes if h})
     vectors = stored_vectors(db, distinct_hashes, configured_model_id(db))
     order = {h: n for n, h in enumerate(h for h in distinct_hashes if h in vectors)}
@@ -101,7 +107,8 @@ def load_window(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: s
         consumed_ms=consumed,
     )
     return Window(impressions, embeddings, _load_sessions(db, from_ms, to_ms, platform),
-                  np.array(page_urls, dtype=object), np.array(keys, dtype=object))
+                  np.array(page_urls, dtype=object), np.array(keys, dtype=object),
+                  np.array(category_codes, dtype=np.int64))
 
 
 def _load_sessions(db, from_ms, to_ms, platform) -> an.Sessions:
@@ -147,41 +154,128 @@ def _top(shares: dict[str, float], count: int) -> dict[str, float]:
     return dict(sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))[:count])
 
 
-def _preferences(db, window: Window, exposure: dict[str, float]) -> dict:
-    imp = window.impressions
+@dataclasses.dataclass(frozen=True)
+class RatingsContext:
+    """Everything the person rated (all ratings, whatever the report's range):
+    each rated item's rating, the unit vectors and ratings of the rated items that
+    have an embedding, and the value model fitted on them. ``signature`` changes
+    whenever a rating, a rated item's embedding or the model does."""
+
+    signature: str
+    ratings: dict
+    rated_vectors: np.ndarray
+    rated_labels: np.ndarray
+    model: object
+
+    def flags(self, item_keys, item_index, embeddings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per impression: regretted-like, has a usable embedding, predicted regretted.
+
+        Regretted-like: the item is rated regretted, or it is unrated and its most
+        similar rated item (cosine ≥ 0.8) is rated regretted. Predicted regretted:
+        the value model gives P(regretted) ≥ 0.5 (never when the model is not fitted).
+        """
+        index = np.asarray(item_index, dtype=np.int64)
+        valid = (index >= 0) & (index < len(embeddings))
+        rows = an.preferences.unit_rows(embeddings) if len(embeddings) else np.zeros((0, 0), np.float32)
+        near = an.preferences.regret_like_vectors(rows, self.rated_vectors, self.rated_labels)
+        near_per_impression = valid & near[np.where(valid, index, 0)] if near.size else np.zeros(index.size, bool)
+        own = np.array([self.ratings.get(key, 0) for key in item_keys], dtype=np.int64)
+        regret = np.where(own != 0, own == an.preferences.REGRETTED, near_per_impression)
+        predicted = np.zeros(index.size, dtype=bool)
+        if self.model.status == "ok" and valid.any():
+            probability = self.model.regret_probability(rows)
+            predicted[valid] = probability[index[valid]] >= 0.5
+        return regret.astype(bool), valid, predicted
+
+
+_contexts: dict[str, RatingsContext] = {}
+
+
+def ratings_context(db: sqlite_utils.Database) -> RatingsContext:
+    """The RatingsContext of the stored ratings (fitted once per signature and process)."""
+    import hashlib
+
+    model_id = configured_model_id(db)
+    rows = db.execute("SELECT r.item_key, r.rating, i.text_hash FROM ratings r LEFT JOIN items i ON i.key = r.item_key"
+                      " ORDER BY r.item_key").fetchall()
+    signature = hashlib.sha1(repr((model_id, rows)).encode()).hexdigest()
+    if signature not in _contexts:
+        vectors = stored_vectors(db, sorted({h for _, _, h in rows if h}), model_id)
+        embedded = [(vectors[h], rating) for _, rating, h in rows if h in vectors]
+        matrix = an.preferences.unit_rows(np.stack([v for v, _ in embedded])) if embedded else np.zeros((0, 384), np.float32)
+        labels = np.array([rating for _, rating in embedded], dtype=np.int64)
+        _contexts.clear()  # one person, one current set of ratings
+        _contexts[signature] = RatingsContext(signature, {key: rating for key, rating, _ in rows}, matrix, labels,
+                                              an.fit_value_model(matrix, labels))
+    return _contexts[signature]
+
+
+def rated_in_range(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None) -> list[tuple]:
+    """(item key, rating, dwell ms in the range) of each rated item shown in the range, by key."""
+    sql = ("SELECT r.item_key, r.rating, coalesce(sum(d.visible_ms), 0) FROM ratings r"
+           " JOIN impressions i ON i.item_key = r.item_key LEFT JOIN dwell d ON d.impression_id = i.id"
+           " WHERE i.ts >= ? AND i.ts < ? {} GROUP BY r.item_key ORDER BY r.item_key")
+    params = [from_ms, to_ms] + ([platform] if platform else [])
+    return db.execute(sql.format("AND i.platform = ?" if platform else ""), params).fetchall()
+
+
+def preference_sums(context: RatingsContext, item_keys, item_index, dwell_ms, embeddings) -> dict[str, float]:
+    """Sums over some impressions that add across days: dwell, regret_dwell (dwell on
+    regretted-like items), valid (impressions with an embedding), valid_dwell,
+    predicted and predicted_dwell (impressions the value model predicts regretted)."""
+    regret, valid, predicted = context.flags(item_keys, item_index, embeddings)
+    dwell = np.asarray(dwell_ms, dtype=np.float64)
+    return {"dwell": float(dwell.sum()), "regret_dwell": float(dwell[regret].sum()), "valid": int(valid.sum()),
+            "valid_dwell": float(dwell[valid].sum()), "predicted": int(predicted.sum()),
+            "predicted_dwell": float(dwell[predicted].sum())}
+
+
+def preferences_figures(db, exposure: dict[str, float], context: RatingsContext, rated: list[tuple],
+                        sums: dict[str, float]) -> dict:
+    """The stated-versus-revealed figures (definitions 11 and 12) from the range's
+    exposure shares, the ratings context, the rated items shown (:func:`rated_in_range`)
+    and the range's :func:`preference_sums`."""
     intentions = {name: (kind, value) for name, kind, value in db.execute(
         "SELECT c.name, n.kind, n.value FROM intentions n JOIN categories c ON c.id = n.category_id")}
     intended = an.preferences.intended_shares(intentions, exposure) if intentions else {}
-    ratings = dict(db.execute("SELECT item_key, rating FROM ratings").fetchall())
-    first_row: dict[str, int] = {}
-    for n, key in enumerate(window.item_keys):
-        if key in ratings:
-            first_row.setdefault(key, n)
-    rated_keys = sorted(first_row)
-    rated_index = np.array([imp.item_index[first_row[k]] for k in rated_keys], dtype=np.int64)
-    rated_values = np.array([ratings[k] for k in rated_keys], dtype=np.int64)
-    embedded = rated_index >= 0
-    regret_like = an.regret_like_items(window.embeddings, rated_index[embedded], rated_values[embedded])
-    # Rated regretted counts even without an embedding; otherwise the nearest-rated-neighbour rule decides.
-    flags = np.array([ratings.get(key) == -1 or (i >= 0 and bool(regret_like[i]))
-                      for key, i in zip(window.item_keys, imp.item_index)], dtype=bool)
-    dwell_per_rated = [float(imp.dwell_ms[window.item_keys == k].sum()) for k in rated_keys]
-    model = an.fit_value_model(window.embeddings[rated_index[embedded]], rated_values[embedded]) if embedded.any() else \
-        an.fit_value_model(np.zeros((0, window.embeddings.shape[1] or 384)), np.zeros(0))
+    model = context.model
+    if model.status != "ok" or not sums["valid"]:
+        predicted = an.preferences.PredictedRegret(None, None)
+    else:
+        attention = sums["predicted_dwell"] / sums["valid_dwell"] if sums["valid_dwell"] > 0 else None
+        predicted = an.preferences.PredictedRegret(sums["predicted"] / sums["valid"], attention)
     return {
         "intentions": {name: {"kind": kind, "value": value} for name, (kind, value) in intentions.items()},
         "intended_shares": intended,
         "calibration_kl": an.calibration_kl(intended, exposure) if intended else None,
-        "rated_items": len(rated_keys),
-        "regret_like_dwell_share": an.dwell_share_on(flags, imp.dwell_ms),
-        "rating_dwell_correlation": an.rating_dwell_correlation(rated_values, dwell_per_rated),
+        "rated_items": len(rated),
+        "regret_like_dwell_share": sums["regret_dwell"] / sums["dwell"] if sums["dwell"] > 0 else None,
+        "rating_dwell_correlation": an.rating_dwell_correlation([r for _, r, _ in rated], [float(d) for _, _, d in rated]),
         "value_model": model,
-        "predicted_regret": an.predicted_regret(model, imp.item_index, imp.dwell_ms, window.embeddings),
+        "predicted_regret": predicted,
     }
 
 
+def _preferences(db, window: Window, exposure: dict[str, float], from_ms: int, to_ms: int, platform) -> dict:
+    imp = window.impressions
+    context = ratings_context(db)
+    sums = preference_sums(context, window.item_keys, imp.item_index, imp.dwell_ms, window.embeddings)
+    return preferences_figures(db, exposure, context, rated_in_range(db, from_ms, to_ms, platform), sums)
+
+
 def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None, tz: str = "UTC") -> dict:
-    """Every audit figure for [from_ms, to_ms), JSON-ready. See :mod:`feedaudit.analytics` for definitions."""
+    """Every audit figure for [from_ms, to_ms), JSON-ready, from the daily rollups
+    (see :mod:`feedaudit.rollups`): the same values as :func:`reference_metrics`."""
+    from . import rollups
+
+    return rollups.metrics(db, from_ms, to_ms, platform, tz)
+
+
+def reference_metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None,
+                      tz: str = "UTC") -> dict:
+    """Every audit figure for [from_ms, to_ms), computed from the raw rows with the
+    reference functions of :mod:`feedaudit.analytics` (slow over long ranges; the
+    definition the rollups must match). See :mod:`feedaudit.analytics` for each figure."""
     window = load_window(db, from_ms, to_ms, platform)
     imp, emb = window.impressions, window.embeddings
     categories = _named_categories(imp)
@@ -206,7 +300,7 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
         "narrowness": {"value": an.narrowness(imp.item_index, imp.dwell_ms, emb),
                        "weekly": an.weekly_narrowness(imp, emb, tz)},
         "drift": an.drift(imp, emb, tz),
-        "novelty": an.novelty_repetition(imp, emb),
+        "novelty": _novelty_with_history(db, from_ms, to_ms, platform),
         "sponsored_share": an.sponsored_share(imp),
         "clickbait": an.clickbait_exposure(imp),
         "rank_placement": _named_keys(an.rank_placement(imp)),
@@ -214,9 +308,15 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
         "amplification": {p: _named_keys(v) for p, v in an.platform_amplification(imp, window.page_urls).items()},
         "sessions": an.session_stats(window.sessions, imp, tz),
         "bait_clicks": an.bait_clicks(imp),
-        "preferences": _preferences(db, window, exposure),
+        "preferences": _preferences(db, window, exposure, from_ms, to_ms, platform),
     }
     return jsonable(result)
+
+
+def _novelty_with_history(db, from_ms: int, to_ms: int, platform: str | None):
+    """Novelty of the range's impressions against the 30 days before each (history may precede the range)."""
+    history = load_window(db, from_ms - an.novelty.NOVELTY_WINDOW_DAYS * an.timebins.MS_PER_DAY, to_ms, platform)
+    return an.novelty_repetition(history.impressions, history.embeddings, since_ms=from_ms)
 
 
 def is_simulated(db: sqlite_utils.Database) -> bool:

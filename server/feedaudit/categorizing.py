@@ -1,12 +1,13 @@
 """The editable taxonomy, item corrections, and categorizing stored items (no Flask here).
 
 Every item is categorized under a *signature*: a hash of the taxonomy (names
-and descriptions), the corrections and the embedding model. Any edit changes
-the signature, so the background job re-categorizes everything in bulk
-without bookkeeping; nothing is ever categorized against a stale taxonomy.
-Prototypes are built from category descriptions plus the person's corrected
-items (see :mod:`feedaudit.understanding.categories`); a corrected item keeps
-its corrected category.
+and descriptions), the corrections, the embedding model and the scoring
+version. Any edit changes the signature, so the background job re-categorizes
+everything in bulk without bookkeeping; nothing is ever categorized against a
+stale taxonomy. Scores come from category descriptions plus a correction layer
+learned from the person's corrected items (see
+:mod:`feedaudit.understanding.categories`); a corrected item keeps its
+corrected category.
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ from .understanding.embedder import Embedder
 
 MAX_NAME = 60
 MAX_DESCRIPTION = 500
+# Part of the signature: bump when scoring changes so stored items are re-categorized once.
+SCORING_VERSION = "2: zero-shot + corrections as a regularized logistic regression"
+# Learned prototypes of recent signatures: refitting the corrections for every chunk would waste time.
+_PROTOTYPE_CACHE: dict[str, zero_shot.Prototypes] = {}
+_PROTOTYPE_CACHE_SIZE = 4
 
 
 class CategoryError(ValueError):
@@ -124,6 +130,7 @@ def correct_item(db: sqlite_utils.Database, item_key: str, category_id: int | No
 
 def current_signature(db: sqlite_utils.Database, model_id: str) -> str:
     digest = hashlib.sha1(model_id.encode())
+    digest.update(SCORING_VERSION.encode())
     for row in db.execute("SELECT id, name, description FROM categories ORDER BY id"):
         digest.update(repr(row).encode())
     for row in db.execute("SELECT item_key, category_id FROM category_corrections ORDER BY item_key"):
@@ -132,19 +139,29 @@ def current_signature(db: sqlite_utils.Database, model_id: str) -> str:
 
 
 def _prototypes(db: sqlite_utils.Database, embedder: Embedder, cats: list[dict]) -> zero_shot.Prototypes:
-    description_vectors = zero_shot.description_vectors(
-        [(c["name"], c["description"]) for c in cats], lambda texts: ensure_vectors(db, embedder, texts)[1]
-    )
+    taxonomy = [(c["name"], c["description"]) for c in cats]
     index_of = {c["id"]: i for i, c in enumerate(cats)}
-    corrected = db.execute(
+    corrected = [(index_of[c], h) for c, h in db.execute(
         "SELECT k.category_id, i.text_hash FROM category_corrections k JOIN items i ON i.key = k.item_key"
-        " WHERE i.text_hash IS NOT NULL AND i.embedding_model = ?", (embedder.model_id,)
-    ).fetchall()
+        " WHERE i.text_hash IS NOT NULL AND i.embedding_model = ? ORDER BY k.item_key", (embedder.model_id,)
+    ) if c in index_of]
+    key = hashlib.sha1(repr((embedder.model_id, SCORING_VERSION, taxonomy, corrected)).encode()).hexdigest()
+    if key not in _PROTOTYPE_CACHE:
+        _PROTOTYPE_CACHE[key] = _fit_prototypes(db, embedder, taxonomy, corrected)
+        while len(_PROTOTYPE_CACHE) > _PROTOTYPE_CACHE_SIZE:
+            _PROTOTYPE_CACHE.pop(next(iter(_PROTOTYPE_CACHE)))
+    return _PROTOTYPE_CACHE[key]
+
+
+def _fit_prototypes(db, embedder: Embedder, taxonomy: list[tuple[str, str]],
+                    corrected: list[tuple[int, str]]) -> zero_shot.Prototypes:
+    description_vectors = zero_shot.description_vectors(taxonomy, lambda texts: ensure_vectors(db, embedder, texts)[1])
     vectors = stored_vectors(db, sorted({h for _, h in corrected}), embedder.model_id)
-    examples = [(index_of[c], vectors[h]) for c, h in corrected if h in vectors and c in index_of]
-    labels = np.array([label for label, _ in examples], dtype=int)
-    example_matrix = np.stack([v for _, v in examples]) if examples else np.zeros((0, description_vectors.shape[1]), np.float32)
-    return zero_shot.build_prototypes(description_vectors, example_matrix, labels)
+    examples = [(label, vectors[h]) for label, h in corrected if h in vectors]
+    if not examples:
+        return zero_shot.build_prototypes(description_vectors)
+    return zero_shot.build_prototypes(description_vectors, np.stack([v for _, v in examples]),
+                                      [label for label, _ in examples])
 
 
 def categorize_pending(db: sqlite_utils.Database, embedder: Embedder, limit: int = 5000) -> int:

@@ -208,14 +208,16 @@ class _StageProgress:
             self.bar = None
 
 
-def _simulate_into(data_dir, days, seed, lift, narrowing) -> None:
-    from .demo import DemoError, fill
+def _simulate_into(data_dir, days, seed, lift, narrowing, ending_today_in=None) -> None:
+    from .demo import DemoError, ending_today, fill
     from .simulator import SimulationConfig
 
     progress = _StageProgress()
+    config = SimulationConfig(seed=seed, days=days, lift=lift, narrowing=narrowing)
+    if ending_today_in:  # the demo: simulated days end today, so "this week" has data
+        config = ending_today(config, ending_today_in)
     try:
-        counts = fill(resolve_data_dir(data_dir), SimulationConfig(seed=seed, days=days, lift=lift, narrowing=narrowing),
-                      progress=progress)
+        counts = fill(resolve_data_dir(data_dir), config, progress=progress)
     except (DemoError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -257,20 +259,29 @@ def simulate(days, seed, lift, narrowing, data_dir):
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
 def demo(ctx, days, seed, lift, narrowing, port):
-    """Fill a separate demo data dir with simulated feeds (once) and serve its report.
+    """Fill a separate demo data dir with simulated feeds ending today and serve its report.
 
-    Your real data are untouched: the demo lives in its own data dir.
+    Your real data are untouched: the demo lives in its own data dir. It is
+    simulated once and again only when it no longer reaches the current week.
     """
     import platformdirs
+
+    from .demo import DemoError, demo_state, discard
 
     demo_dir = platformdirs.user_data_path("feedaudit", appauthor=False).parent / "feedaudit-demo"
     db = storage.connect(db_path(resolve_data_dir(demo_dir)))
     try:
-        empty = db.execute("SELECT count(*) FROM impressions").fetchone()[0] == 0
+        tz = settings.timezone(db)
+        state = demo_state(db, tz)
     finally:
         db.close()
-    if empty:
-        _simulate_into(demo_dir, days, seed, lift, narrowing)
+    if state == "stale":
+        try:
+            discard(demo_dir)
+        except DemoError as exc:
+            raise click.ClickException(str(exc)) from None
+    if state != "current":
+        _simulate_into(demo_dir, days, seed, lift, narrowing, ending_today_in=tz)
     click.echo("This is SIMULATED data, not your browsing.")
     ctx.invoke(serve, port=port, data_dir=str(demo_dir))
 
@@ -300,6 +311,149 @@ def settings_command(key, value, data_dir):
         raise click.UsageError(str(exc)) from None
     finally:
         db.close()
+
+
+def _open_db(data_dir):
+    directory = resolve_data_dir(data_dir)
+    return directory, storage.connect(db_path(directory))
+
+
+@main.command(name="export")
+@click.option("--week", default=None, help="ISO week such as 2026-W48 (default: the last complete week).")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json"]), default="html", show_default=True,
+              help="html: a self-contained page (opens offline, prints); md: Markdown; json: the summary object.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: the exports folder in the data dir).")
+@data_dir_option
+def export_command(week, fmt, out, data_dir):
+    """Write one week's summary (figures, changes from the week before, top and regretted items, plain sentences)."""
+    from pathlib import Path
+
+    from . import audit, exporting, weekly
+
+    directory, db = _open_db(data_dir)
+    try:
+        tz = settings.timezone(db)
+        try:
+            week = exporting.validate_week(week) if week else weekly.last_complete_week(tz)
+        except audit.AuditError as exc:
+            raise click.BadParameter(f"{exc} (ISO year, 'W', two-digit week)", param_hint="--week") from None
+        click.echo(f"Computing the summary of {week} ({tz}) ...", err=True)
+        summary = weekly.weekly_summary(db, week, tz)
+        target = Path(out) if out else exporting.exports_dir(directory) / exporting.file_name(week, fmt)
+        exporting.write_atomically(target, exporting.render(summary, fmt))
+    finally:
+        db.close()
+    if not summary["has_data"]:
+        click.echo(f"No feed activity was recorded in {week}; the summary says so.", err=True)
+    click.echo(str(target))
+
+
+@main.command(name="export-all")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="A new or empty folder to write into.")
+@data_dir_option
+def export_all_command(out, data_dir):
+    """Write every table as CSV and JSON Lines, with a README of the columns (your data, in open formats)."""
+    from . import datatransfer
+
+    _, db = _open_db(data_dir)
+    try:
+        total = datatransfer.total_rows(db)
+        with click.progressbar(length=total, label=f"Exporting {total:,} rows", show_eta=True) as bar:
+            manifest = datatransfer.export_all(db, out, progress=bar.update)
+    except datatransfer.TransferError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
+    click.echo(f"Wrote {len(manifest['tables'])} tables to {out} (see README.md there).")
+
+
+@main.command(name="import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@data_dir_option
+def import_command(folder, data_dir):
+    """Load a 'feedaudit export-all' FOLDER into the data dir's database, which must hold no data yet."""
+    import json as json_module
+    from pathlib import Path
+
+    from . import datatransfer
+
+    _, db = _open_db(data_dir)
+    try:
+        manifest = datatransfer.read_manifest(folder)
+        total = sum(info["rows"] for info in manifest["tables"].values())
+        with click.progressbar(length=total, label=f"Importing {total:,} rows", show_eta=True) as bar:
+            counts = datatransfer.import_all(db, Path(folder), progress=bar.update)
+    except datatransfer.TransferError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
+    click.echo(json_module.dumps(counts))
+    click.echo("Imported. Run 'feedaudit process' if the export was taken before everything was processed.")
+
+
+@main.command(name="delete")
+@click.option("--from", "from_", default=None, help="First day (2026-01-05) or ms since the epoch.")
+@click.option("--to", default=None, help="Last day, included (2026-01-11), or ms since the epoch (excluded).")
+@click.option("--platform", default=None, help="Only this platform (youtube, reddit, x, hackernews, googlenews, news).")
+@click.option("--all", "everything", is_flag=True, help="Delete every recorded row (keeps settings and the taxonomy).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--no-vacuum", is_flag=True, help="Skip VACUUM (the file keeps its size; the space is reused).")
+@data_dir_option
+def delete_command(from_, to, platform, everything, yes, no_vacuum, data_dir):
+    """Delete recorded data for good: a date range (optionally one platform), or --all.
+
+    Shows what would be removed and asks first. Deleted text is overwritten in
+    the file, and VACUUM then gives the space back to the disk.
+    """
+    from . import deletion
+
+    directory, db = _open_db(data_dir)
+    try:
+        if everything:
+            if from_ or to or platform:
+                raise click.UsageError("--all deletes everything; leave out --from, --to and --platform")
+            counts = deletion.count_all(db)
+            click.echo(json.dumps(counts))
+            if not yes:
+                click.confirm("Delete ALL recorded data and the weekly summary files?", abort=True)
+            counts = deletion.delete_all(db)
+            _remove_export_files(directory)
+        else:
+            counts = _delete_range(db, from_, to, platform, yes)
+        if not no_vacuum:
+            click.echo("Compacting the database file (VACUUM) ...", err=True)
+            deletion.vacuum(db)
+    finally:
+        db.close()
+    click.echo(f"Deleted: {json.dumps(counts)}")
+
+
+def _delete_range(db, from_, to, platform, yes) -> dict:
+    from . import deletion
+
+    if not from_ or not to:
+        raise click.UsageError("give --from and --to (e.g. --from 2026-01-05 --to 2026-01-11), or --all")
+    tz = settings.timezone(db)
+    try:
+        from_ms = deletion.parse_bound("from", int(from_) if from_.isdigit() else from_, tz)
+        to_ms = deletion.parse_bound("to", int(to) if to.isdigit() else to, tz, end=True)
+        counts = deletion.delete_range(db, from_ms, to_ms, platform, dry_run=True)
+    except deletion.DeletionError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None
+    click.echo(f"To delete: {json.dumps(counts)}")
+    if not yes:
+        click.confirm("Delete these rows for good?", abort=True)
+    return deletion.delete_range(db, from_ms, to_ms, platform)
+
+
+def _remove_export_files(directory) -> None:
+    from . import exporting
+
+    folder = exporting.exports_dir(directory)
+    for entry in exporting.list_exports(folder):
+        (folder / entry["name"]).unlink(missing_ok=True)
+    (folder / exporting.STATE_FILENAME).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

@@ -9,8 +9,12 @@ the data are simulated.
 
 from __future__ import annotations
 
+import dataclasses
+
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from . import categorizing, enrichment, preferences, processing, settings, storage
 from .config import db_path
@@ -79,3 +83,41 @@ def _state_preferences(db, truth) -> None:
     for name, (kind, value) in truth.intentions.items():
         if name in ids:
             preferences.set_intention(db, ids[name], kind, value)
+
+
+def local_today(tz: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(tz)).date()
+
+
+def ending_today(config: SimulationConfig, tz: str, today: dt.date | None = None) -> SimulationConfig:
+    """The same simulation moved so that its last day is ``today`` (it starts at local midnight in ``tz``).
+
+    ``feedaudit demo`` uses it so a newcomer's "this week" is populated; tests keep the fixed start.
+    """
+    first_day = (today or local_today(tz)) - dt.timedelta(days=max(config.days, 1) - 1)
+    start = dt.datetime.combine(first_day, dt.time(), ZoneInfo(tz))
+    return dataclasses.replace(config, start_ms=int(start.timestamp() * 1000))
+
+
+def demo_state(db, tz: str, today: dt.date | None = None) -> str:
+    """"empty", "stale" (simulated, but nothing in the current ISO week) or "current"."""
+    today = today or local_today(tz)
+    latest = db.execute("SELECT max(ts) FROM impressions").fetchone()[0]
+    if latest is None:
+        return "empty"
+    monday = today - dt.timedelta(days=today.weekday())
+    this_week = int(dt.datetime.combine(monday, dt.time(), ZoneInfo(tz)).timestamp() * 1000)
+    return "stale" if latest < this_week and settings.get(db, "demo_data") else "current"
+
+
+def discard(data_dir: Path) -> None:
+    """Delete a demo data dir's database so it can be simulated afresh; refuses real data."""
+    path = db_path(Path(data_dir))
+    db = storage.connect(path)
+    try:
+        if not settings.get(db, "demo_data"):
+            raise DemoError(f"{data_dir} is not a demo data dir; it was left alone")
+    finally:
+        db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)

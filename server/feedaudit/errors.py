@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import sqlite3
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,30 @@ def _storage_error(exc: sqlite3.Error):
         return error_response(
             503, "the Feed Audit data dir is read-only; check its permissions and retry", headers={"Retry-After": "30"}
         )
+    if "unable to open database file" in text:
+        # The file or its directory lost its permissions, or the disk went read-only or away.
+        return error_response(503, "the Feed Audit database cannot be opened; check that the data dir is readable "
+                                   "and writable, then retry", headers={"Retry-After": "30"})
+    if "disk i/o error" in text:
+        # SQLite reports ENOSPC as an I/O error when it cannot even open the database
+        # (its WAL or shared-memory file cannot be created): tell a full disk apart.
+        if _data_dir_free_bytes() < NEARLY_FULL_BYTES:
+            return error_response(507, "the disk holding the Feed Audit data dir is full; free some space and retry")
+        log.exception("disk I/O error on %s %s", request.method, request.path)
+        return error_response(503, "the database could not be read or written (disk I/O error); check the disk "
+                                   "holding the Feed Audit data dir and retry", headers={"Retry-After": "30"})
     log.exception("storage error on %s %s", request.method, request.path)
     return error_response(500, "internal storage error; see the server log")
+
+
+NEARLY_FULL_BYTES = 1024 * 1024  # less than this left, and SQLite cannot grow its WAL or shared-memory file
+
+
+def _data_dir_free_bytes() -> int:
+    try:
+        return shutil.disk_usage(current_app.config["DATA_DIR"]).free
+    except (OSError, KeyError, TypeError):
+        return NEARLY_FULL_BYTES  # unknown: do not claim the disk is full
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -65,6 +88,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(sqlite3.Error)
     def _sqlite_error(exc: sqlite3.Error):
         return _storage_error(exc)
+
+    @app.errorhandler(OverflowError)
+    def _overflow(exc: OverflowError):
+        # A number from the request that SQLite cannot hold (e.g. /categories/99999999999999999999):
+        # Flask's int converter accepts any length, so this reaches the database.
+        return error_response(400, "a number in the request is out of range (at most 2^63 - 1)")
 
     @app.errorhandler(OSError)
     def _os_error(exc: OSError):

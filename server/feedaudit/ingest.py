@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from . import settings
 from .storage import write_transaction
 
 MAX_BATCH_EVENTS = 1000
@@ -53,10 +54,11 @@ class BatchTooLarge(Exception):
 class IngestResult:
     accepted: int
     stored: int
+    skipped: int = 0  # events from platforms the person switched off (setting disabled_platforms)
 
     @property
     def duplicates(self) -> int:
-        return self.accepted - self.stored
+        return self.accepted - self.skipped - self.stored
 
 
 # --- field checks: each returns an error message, or None when the value is fine ---
@@ -362,6 +364,19 @@ def store_events(db: sqlite_utils.Database, events: list[dict], received_ts: int
     return IngestResult(accepted=len(events), stored=stored)
 
 
+def without_disabled_platforms(events: list[dict], disabled: list[str]) -> list[dict]:
+    """The events to store: none from a disabled platform, nor dwell or clicks of a dropped impression."""
+    if not disabled:
+        return events
+    off = set(disabled)
+    dropped_impressions = {e["id"] for e in events if e["type"] == "impression" and e["platform"] in off}
+    return [e for e in events
+            if e.get("platform") not in off and e.get("impression_id") not in dropped_impressions]
+
+
 def ingest(db: sqlite_utils.Database, payload) -> IngestResult:
-    """Validate the whole batch, then store it."""
-    return store_events(db, validate_batch(payload))
+    """Validate the whole batch, then store it, leaving out platforms the person switched off."""
+    events = validate_batch(payload)
+    kept = without_disabled_platforms(events, settings.get(db, "disabled_platforms"))
+    result = store_events(db, kept)
+    return IngestResult(accepted=len(events), stored=result.stored, skipped=len(events) - len(kept))

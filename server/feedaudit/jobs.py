@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
+from pathlib import Path
 
 from apscheduler.executors.pool import ProcessPoolExecutor, ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from . import enrichment, processing, settings, storage
 
@@ -28,6 +32,27 @@ UNDERSTAND_CHUNKS_PER_RUN = 20
 PIPELINE = "pipeline"
 
 _embedders: dict = {}  # per worker process: model name -> Embedder, loaded once
+
+
+WATCHDOG_INTERVAL_S = 0.2
+
+
+def _exit_with_server(server_pid: int) -> None:
+    """Worker initializer: end the worker as soon as the server process is gone.
+
+    A server killed with SIGKILL (or SIGTERM, which waitress does not catch)
+    runs no cleanup, and a pool worker blocked on its task queue would live on
+    as an orphan, holding the model's memory and working next to the restarted
+    server's own worker. Every chunk commits atomically, so exiting mid-job is
+    as safe as the crash itself.
+    """
+
+    def watch():
+        while os.getppid() == server_pid:
+            time.sleep(WATCHDOG_INTERVAL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="server-watchdog", daemon=True).start()
 
 
 def _server_gone(server_pid: int | None) -> bool:
@@ -80,6 +105,24 @@ def _leave_a_core_for_requests() -> None:
         torch.set_num_threads(wanted)
 
 
+ROLLUP_INTERVAL_S = 15
+ROLLUP_BUDGET_S = 20
+
+
+def rollup_job(database: str) -> int:
+    """Rebuild the daily rollups of changed days (see rollups.refresh), for at most ROLLUP_BUDGET_S a run."""
+    from . import rollups
+
+    db = storage.connect(database, migrate=False)
+    try:
+        built = rollups.refresh(db, budget_s=ROLLUP_BUDGET_S)
+        if built:
+            log.info("rebuilt the rollups of %d days", built)
+        return built
+    finally:
+        db.close()
+
+
 def retention_job(database: str) -> int:
     db = storage.connect(database, migrate=False)
     try:
@@ -89,6 +132,33 @@ def retention_job(database: str) -> int:
         return removed
     finally:
         db.close()
+
+
+def weekly_export_job(database: str, now=None) -> dict:
+    """Write the due weekly summary into <data dir>/exports (see exporting.scheduled_export)."""
+    from . import exporting
+
+    db = storage.connect(database, migrate=False)
+    try:
+        record = exporting.scheduled_export(db, Path(database).parent, now)
+        if record["files"]:
+            log.info("wrote the weekly summary of %s: %s", record["week"], ", ".join(record["files"]))
+        return record
+    finally:
+        db.close()
+
+
+def weekly_export_trigger(database: str) -> CronTrigger:
+    """The cron trigger of the export_schedule setting, in the report's time zone (read at start)."""
+    from .exporting import WEEKDAYS, parse_schedule
+
+    db = storage.connect(database, migrate=False)
+    try:
+        weekday, hour, minute = parse_schedule(settings.get(db, "export_schedule"))
+        tz = settings.timezone(db)
+    finally:
+        db.close()
+    return CronTrigger(day_of_week=WEEKDAYS[weekday].lower(), hour=hour, minute=minute, timezone=tz)
 
 
 def _guarded(job, *args):
@@ -102,16 +172,23 @@ def _guarded(job, *args):
 
 def start(database: str, model_name: str | None) -> BackgroundScheduler:
     """Start the jobs. The model loads lazily, inside the worker's first understand run."""
+    me = os.getpid()
+    worker_pool = ProcessPoolExecutor(1, pool_kwargs={"initializer": _exit_with_server, "initargs": (me,)})
     scheduler = BackgroundScheduler(
         daemon=True,
-        executors={"default": ThreadPoolExecutor(2), PIPELINE: ProcessPoolExecutor(1)},
+        executors={"default": ThreadPoolExecutor(2), PIPELINE: worker_pool},
     )
     common = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
-    me = os.getpid()
     scheduler.add_job(_guarded, "interval", seconds=PARSE_INTERVAL_S, args=[parse_job, database, me],
                       id="parse", executor=PIPELINE, **common)
     scheduler.add_job(_guarded, "interval", seconds=UNDERSTAND_INTERVAL_S, args=[understand_job, database, model_name, me],
                       id="understand", executor=PIPELINE, **common)
     scheduler.add_job(_guarded, "interval", hours=6, args=[retention_job, database], id="retention", **common)
+    scheduler.add_job(_guarded, "interval", seconds=ROLLUP_INTERVAL_S, args=[rollup_job, database], id="rollups",
+                      executor=PIPELINE, **common)
+    scheduler.add_job(_guarded, weekly_export_trigger(database), args=[weekly_export_job, database], id="weekly-export",
+                      **common)
+    # Catch-up: a week missed while the computer was off or asleep is written once, now.
+    scheduler.add_job(_guarded, args=[weekly_export_job, database], id="weekly-export-catch-up")
     scheduler.start()
     return scheduler

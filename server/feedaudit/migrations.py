@@ -192,11 +192,75 @@ def _v4_preferences(db: sqlite_utils.Database) -> None:
     )
 
 
+def _change_marker(ts: str, novelty: str, source: str = "") -> str:
+    """SQL that records a change at ``ts`` in rollup_changes (one row per UTC hour, earliest ts kept)."""
+    where = "" if "WHERE" in source else "WHERE true"  # an upsert's SELECT needs a WHERE to parse
+    return (f"INSERT INTO rollup_changes (hour, first_ts, novelty) SELECT {ts} / 3600000, {ts}, {novelty} {source}"
+            f" {where} ON CONFLICT (hour) DO UPDATE SET first_ts = min(first_ts, excluded.first_ts),"
+            " novelty = max(novelty, excluded.novelty);")
+
+
+_IMPRESSION_FIELDS = ("item_key", "ts", "rank", "session_id", "sponsored_hint", "platform", "surface", "page_url")
+_ITEM_FIELDS = ("category_id", "category_source", "text_hash", "embedding_model", "clickbait", "author", "url",
+                "sponsored")
+
+
+def _v5_rollups(db: sqlite_utils.Database) -> None:
+    """Daily rollups of the audit figures (see feedaudit.rollups), and triggers that record
+    which hours of impressions changed so the rollup job rebuilds exactly those days."""
+    db.execute(
+        """CREATE TABLE rollup_parts (
+            day INTEGER NOT NULL,            -- local day (days since 1970-01-01 in the rollup time zone)
+            platform TEXT NOT NULL,
+            impressions INTEGER NOT NULL,
+            aggregates BLOB NOT NULL,        -- sums, counts and sequences, see rollups.Part
+            ratings_signature TEXT NOT NULL, -- the ratings the preference sums were computed under
+            novelty BLOB,                    -- per-impression max prior similarity (edges of a range slice it)
+            novelty_sums TEXT,               -- JSON sums of the day's novelty (whole days read only these)
+            built_ts INTEGER NOT NULL,
+            PRIMARY KEY (day, platform)
+        )"""
+    )
+    db.execute("CREATE TABLE rollup_stale (day INTEGER PRIMARY KEY, aggregates INTEGER NOT NULL, novelty INTEGER NOT NULL)")
+    db.execute("CREATE TABLE rollup_changes (hour INTEGER PRIMARY KEY, first_ts INTEGER NOT NULL, novelty INTEGER NOT NULL)")
+    db.execute("CREATE TABLE rollup_sources (code INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    db.execute("CREATE TABLE rollup_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE INDEX sessions_start ON sessions (start_ts)")
+    # The understanding queues are counted from indexes, not by reading every item (GET /api/v1/status).
+    parsed = "WHERE parse_status IN ('parsed', 'partial')"
+    db.execute(f"CREATE INDEX items_embedding_model ON items (embedding_model) {parsed}")
+    db.execute(f"CREATE INDEX items_categorized_signature ON items (categorized_signature) {parsed}")
+    db.execute("CREATE INDEX items_clickbait_pending ON items (parse_status)"
+               " WHERE clickbait IS NULL AND title IS NOT NULL AND trim(title) != ''")
+    changed_impression = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _IMPRESSION_FIELDS)
+    changed_item = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _ITEM_FIELDS)
+    new_vector = "(OLD.text_hash IS NOT NEW.text_hash OR OLD.embedding_model IS NOT NEW.embedding_model)"
+    triggers = {
+        "rollup_impression_insert": ("AFTER INSERT ON impressions", _change_marker("NEW.ts", "1")),
+        "rollup_impression_delete": ("AFTER DELETE ON impressions", _change_marker("OLD.ts", "1")),
+        "rollup_impression_update": (f"AFTER UPDATE ON impressions WHEN {changed_impression}",
+                                     _change_marker("OLD.ts", "1") + _change_marker("NEW.ts", "1")),
+        "rollup_item_update": (f"AFTER UPDATE ON items WHEN {changed_item}",
+                               _change_marker("ts", new_vector, "FROM impressions WHERE item_key = NEW.key")),
+    }
+    for table, row in (("dwell", "impression_id"), ("clicks", "impression_id"), ("views", "impression_id")):
+        for event, ref in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+            triggers[f"rollup_{table}_{event.lower()}"] = (
+                f"AFTER {event} ON {table}",
+                _change_marker("ts", "0", f"FROM impressions WHERE id = {ref}.{row}"),
+            )
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    # Everything already stored needs rolling up once.
+    db.execute("INSERT INTO rollup_changes (hour, first_ts, novelty) SELECT ts / 3600000, min(ts), 1 FROM impressions GROUP BY 1")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_events,
     _v2_parsed_items,
     _v3_understanding,
     _v4_preferences,
+    _v5_rollups,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

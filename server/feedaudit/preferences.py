@@ -40,7 +40,7 @@ def set_intention(db: sqlite_utils.Database, category_id, kind, value=None) -> d
     """State a wish for a category: at_most/at_least/exactly a share in [0, 1], or more/less."""
     if not isinstance(category_id, int) or isinstance(category_id, bool):
         raise PreferenceError("'category_id' must be an integer")
-    if kind not in INTENTION_KINDS:
+    if not isinstance(kind, str) or kind not in INTENTION_KINDS:
         raise PreferenceError(f"'kind' must be one of {sorted(INTENTION_KINDS)}")
     if kind in ("more", "less"):
         value = None

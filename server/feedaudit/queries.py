@@ -48,7 +48,18 @@ def status(db: sqlite_utils.Database, now: dt.datetime | None = None, model_id: 
         "queue": {"unparsed": processing.pending_count(db)},
         "parsers": processing.parser_health(db),
         "understanding": enrichment.pending_counts(db, model_id or enrichment.configured_model_id(db)),
+        "last_export": _last_export(db),
     }
+
+
+def _last_export(db: sqlite_utils.Database) -> dict | None:
+    """The newest weekly summary file in the exports folder next to the database (None: none yet)."""
+    from pathlib import Path
+
+    from .exporting import last_export
+
+    database_file = db.execute("PRAGMA database_list").fetchone()[2]
+    return last_export(Path(database_file).parent) if database_file else None
 
 
 def list_items(

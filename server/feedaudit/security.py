@@ -23,8 +23,14 @@ from .errors import ApiError
 
 EXTENSION_ORIGIN = re.compile(r"^(chrome-extension|moz-extension)://[A-Za-z0-9._-]+$")
 
+# Plotly (report charts) adds its CSS rules through the CSSOM to an *empty* <style> element it creates,
+# and sets some empty style="" attributes; both directives allow only the empty string (its hash), no CSS.
+EMPTY_STYLE = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    f"default-src 'none'; script-src 'self'; style-src 'self'; style-src-elem 'self' {EMPTY_STYLE}; "
+    f"style-src-attr 'unsafe-hashes' {EMPTY_STYLE}; "
+    "img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 

@@ -50,6 +50,31 @@ def _boolean(value):
     return None if isinstance(value, bool) else "must be true or false"
 
 
+def _platform_list(value):
+    from .ingest import name_slug
+
+    if not isinstance(value, list) or any(name_slug(p) for p in value) or len(set(value)) != len(value):
+        return "must be a list of distinct platform names such as [\"reddit\", \"x\"]"
+    return None
+
+
+def _export_schedule(value):
+    from .exporting import parse_schedule
+
+    try:
+        parse_schedule(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _export_formats(value):
+    if not isinstance(value, list) or not value or any(f not in ("html", "md", "json") for f in value) \
+            or len(set(value)) != len(value):
+        return "must be a non-empty list of distinct formats from [\"html\", \"md\", \"json\"]"
+    return None
+
+
 SETTINGS: dict[str, Setting] = {
     "timezone": Setting(None, _optional_timezone,
                         "Time zone of days and weeks in the report (null: this computer's)."),
@@ -62,6 +87,14 @@ SETTINGS: dict[str, Setting] = {
         None, _optional_days,
         "Keep the raw HTML of captured items this many days (null: forever). Parsed fields are always kept.",
     ),
+    "disabled_platforms": Setting(
+        [], _platform_list, "Platforms switched off: ingest stores nothing from them (e.g. [\"x\"]).",
+    ),
+    "weekly_export": Setting(True, _boolean, "Write last week's summary into the exports folder every week (true/false)."),
+    "export_schedule": Setting("Mon 08:00", _export_schedule,
+                               "When the weekly summary is written, as 'Day HH:MM' in the report's time zone (applies at the next start)."),
+    "export_formats": Setting(["html", "md", "json"], _export_formats,
+                              "Formats of the scheduled weekly summary: any of [\"html\", \"md\", \"json\"]."),
 }
 
 
@@ -78,14 +111,22 @@ def all_settings(db: sqlite_utils.Database) -> dict:
 
 def put(db: sqlite_utils.Database, key: str, value) -> None:
     """Validate and store one setting; raises SettingError naming the problem."""
-    if key not in SETTINGS:
-        raise SettingError(f"unknown setting {key!r}; known: {sorted(SETTINGS)}")
-    problem = SETTINGS[key].check(value)
-    if problem:
-        raise SettingError(f"setting {key!r} {problem}")
+    put_many(db, {key: value})
+
+
+def put_many(db: sqlite_utils.Database, changes: dict) -> None:
+    """Validate every change first, then store them all; raises SettingError naming the first problem."""
+    for key, value in changes.items():
+        if key not in SETTINGS:
+            raise SettingError(f"unknown setting {key!r}; known: {sorted(SETTINGS)}")
+        problem = SETTINGS[key].check(value)
+        if problem:
+            raise SettingError(f"setting {key!r} {problem}")
     with write_transaction(db):
-        db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                   (key, json.dumps(value)))
+        db.conn.executemany(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [(key, json.dumps(value)) for key, value in changes.items()],
+        )
 
 
 def timezone(db: sqlite_utils.Database) -> str:

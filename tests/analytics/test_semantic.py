@@ -37,13 +37,15 @@ def test_intra_list_diversity_per_session_and_mean():
     assert found.mean == pytest.approx((s1 + 0.0 + 2.0) / 3)  # 0.842865
 
 
-def test_intra_list_diversity_samples_large_sessions_reproducibly():
-    rows = make_impressions(range(3), session_id=["s"] * 3, item_index=[0, 1, 2])
-    first = intra_list_diversity(rows, EMBEDDINGS, max_items=2, seed=7).per_session["s"]
-    again = intra_list_diversity(rows, EMBEDDINGS, max_items=2, seed=7).per_session["s"]
-    assert first == again
-    # A sample of two items is one pair: distance 1 (items 0,1) or 1 − √½ (a pair with item 2).
-    assert first == pytest.approx(1.0) or first == pytest.approx(1 - ROOT_HALF)
+def test_intra_list_diversity_of_a_large_session_is_exact():
+    # 150 impressions cycling over items 0–3: counts 38, 38, 37, 37. The pairwise
+    # similarity sum is (|Σv|² − n) / 2 with Σv = 38·e0 + 38·e1 + 37·(e2 + e3).
+    items = [i % 4 for i in range(150)]
+    found = intra_list_diversity(make_impressions(range(150), session_id=["s"] * 150, item_index=items), EMBEDDINGS)
+    unit = EMBEDDINGS[:4] / np.linalg.norm(EMBEDDINGS[:4], axis=1, keepdims=True)
+    brute = unit[items] @ unit[items].T
+    expected = float(np.mean(1 - brute[np.triu_indices(150, k=1)]))
+    assert found.per_session["s"] == pytest.approx(expected, rel=1e-6)
 
 
 def test_intra_list_diversity_of_nothing():

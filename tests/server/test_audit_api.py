@@ -144,3 +144,16 @@ def test_ratings(client, auth, filled):
     assert prefs["rated_items"] == 2 and prefs["value_model"]["status"] == "not enough data"
     # no embeddings here, so only the rated regretted item itself is regretted-like: 4000 of 8000 ms
     assert prefs["regret_like_dwell_share"] == 0.5
+
+
+def test_metrics_come_from_the_rollups_once_built(client, auth, filled):
+    from feedaudit import rollups
+
+    midnight = T0 - 10 * 3_600_000  # 2026-11-17 00:00 UTC
+    query = {"from": midnight, "to": midnight + 86_400_000}
+    raw = client.get("/api/v1/metrics", query_string=query, headers=auth).get_json()
+    assert "computed_from" not in raw  # no rollups yet: computed from the raw rows
+    assert rollups.refresh(filled) == 1
+    rolled = client.get("/api/v1/metrics", query_string=query, headers=auth).get_json()
+    assert rolled.pop("computed_from") == {"rollup_days": 1, "raw_days": 0}
+    assert rolled == raw

@@ -2,8 +2,9 @@
 
 ``category_labels.csv`` holds only (page, item key, category); each category was chosen
 by hand from the title and its page context (subreddit, channel, site) before any model
-ran on it. The titles are read from ``../shared/fixtures/pages/`` at test time.
-Run with ``-s`` to see the confusion summary.
+ran on it. ``category_label_languages.csv`` marks, by hand, the titles not in English
+(es, fr, ml; unlisted rows are English). The titles are read from
+``../shared/fixtures/pages/`` at test time. Run with ``-s`` to see the figures.
 """
 
 from __future__ import annotations
@@ -21,13 +22,26 @@ from feedaudit.understanding import categories as C
 from support.fixture_pages import PAGE_URLS, PAGES_DIR
 
 LABELS_CSV = Path(__file__).with_name("category_labels.csv")
+LANGUAGES_CSV = Path(__file__).with_name("category_label_languages.csv")
 NAMES = [name for name, _ in C.DEFAULT_TAXONOMY]
 # Issue 5's target. Not reached: the bundled English MiniLM scores 0.661 (158/239) on this
-# partly French/Spanish/Malayalam set, and even a supervised leave-one-out centroid of the
-# labelled titles themselves reaches only 0.657, so descriptions alone cannot close the gap.
+# set, 0.717 on its 187 English titles and 0.462 on its 52 Spanish, French and Malayalam
+# ones. Rewriting every description blind (from general knowledge, evaluated once) gave
+# 0.649, so the wording is not what holds it back.
 ZERO_SHOT_TARGET = 0.80
 # Guards the measured 0.661 against regressions while the target stays open.
 ZERO_SHOT_FLOOR = 0.65
+# Learning curve: corrections per category, and how many random splits are averaged.
+CURVE_CORRECTIONS = (0, 1, 3, 5, 10)
+CURVE_SPLITS = 20
+# Measured on the 20 splits below (see the printed curve): over 0.661 zero-shot, -0.0004 with 1,
+# +0.010 with 3, +0.021 with 5 and +0.041 with 10 corrections per category. One correction per
+# category is within noise of zero-shot, hence the step tolerance; the asserted gains leave room for noise.
+STEP_TOLERANCE = 0.005
+FIVE_CORRECTIONS_GAIN = 0.01
+TEN_CORRECTIONS_GAIN = 0.025
+# Splits (of 20) on which 10 corrections per category must beat zero-shot.
+TEN_CORRECTIONS_WINNING_SPLITS = 15
 MIN_LABELLED_ROWS = 150
 CORRECTIONS_PER_CATEGORY = 5
 # A category needs this many labelled items to give 5 corrections and keep some to evaluate.
@@ -39,11 +53,18 @@ class Labelled(NamedTuple):
     key: str
     category: str
     title: str
+    language: str = "en"
 
 
 def read_labels(path: Path = LABELS_CSV) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def read_languages(path: Path = LANGUAGES_CSV) -> dict[tuple[str, str], str]:
+    """(page, key) -> language of every title not in English."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {(row["page"], row["key"]): row["language"] for row in csv.DictReader(handle)}
 
 
 def predicted_names(best: np.ndarray) -> list[str]:
@@ -75,6 +96,26 @@ def correction_indices(items: list[Labelled]) -> list[int]:
                   for index in indices[:CORRECTIONS_PER_CATEGORY])
 
 
+def learning_curve_split(categories: list[str], seed: int, counts=CURVE_CORRECTIONS) -> tuple[dict[int, list[int]], list[int]]:
+    """One random split: ({corrections per category: indices corrected}, held-out indices).
+
+    With ``numpy.random.default_rng(seed)``, for each category but "Other" in name order,
+    its indices (file order) are permuted; the first half (rounded down) is the pool the
+    person corrects from, the rest is held out. k corrections take the first min(k, pool)
+    of each pool, so every k is scored on the same held-out items. "Other" is always held out.
+    """
+    rng = np.random.default_rng(seed)
+    corrected = {k: [] for k in counts}
+    held_out = [i for i, category in enumerate(categories) if category == C.OTHER]
+    for category in sorted(set(categories) - {C.OTHER}):
+        indices = [int(i) for i in rng.permutation([i for i, c in enumerate(categories) if c == category])]
+        pool = indices[:len(indices) // 2]
+        held_out += indices[len(indices) // 2:]
+        for k in counts:
+            corrected[k] += pool[:k]
+    return {k: sorted(v) for k, v in corrected.items()}, sorted(held_out)
+
+
 def print_confusion(heading: str, truth: list[str], predicted: list[str]) -> None:
     print(f"\n{heading}: top-1 accuracy {accuracy(truth, predicted):.3f} "
           f"({sum(t == p for t, p in zip(truth, predicted))}/{len(truth)})")
@@ -85,22 +126,33 @@ def print_confusion(heading: str, truth: list[str], predicted: list[str]) -> Non
 
 
 @pytest.fixture(scope="module")
-def page_titles() -> dict[tuple[str, str], str | None]:
-    """(page, key) -> title for every item of every labelled page."""
+def page_items() -> dict[tuple[str, str], dict]:
+    """(page, key) -> parsed item for every item of every labelled page."""
     if not PAGES_DIR.is_dir():
         pytest.skip(f"saved pages absent: {PAGES_DIR.resolve()} (../shared not available)")
-    titles = {}
+    items = {}
     for page in sorted({row["page"] for row in read_labels()}):
         html = (PAGES_DIR / page).read_text(encoding="utf-8")
         for item in parse_page(html, PAGE_URLS[page]):
-            titles[(page, item["key"])] = item["title"]
-    return titles
+            items[(page, item["key"])] = item
+    return items
 
 
 @pytest.fixture(scope="module")
-def labelled(page_titles) -> list[Labelled]:
-    return [Labelled(row["page"], row["key"], row["category"], page_titles[(row["page"], row["key"])])
-            for row in read_labels() if page_titles.get((row["page"], row["key"]))]
+def page_titles(page_items) -> dict[tuple[str, str], str | None]:
+    return {place: item["title"] for place, item in page_items.items()}
+
+
+@pytest.fixture(scope="module")
+def labelled(page_items) -> list[Labelled]:
+    languages = read_languages()
+    rows = []
+    for row in read_labels():
+        item = page_items.get((row["page"], row["key"]))
+        if item and item["title"]:
+            rows.append(Labelled(row["page"], row["key"], row["category"], item["title"],
+                                 languages.get((row["page"], row["key"]), "en")))
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +195,35 @@ def test_corrections_are_the_first_five_keys_of_categories_with_seven_items():
     assert correction_indices(items) == [1, 3, 4, 5, 6]
 
 
+def test_learning_curve_split_is_documented_and_holds_out_the_same_items_for_every_k():
+    categories = ["Music"] * 5 + ["Sports"] * 2 + [C.OTHER] + ["Gaming"]
+    corrected, held_out = learning_curve_split(categories, seed=3, counts=(0, 1, 5))
+    music = [int(i) for i in np.random.default_rng(3).permutation([0, 1, 2, 3, 4])]
+    assert corrected[0] == [] and len(corrected[1]) == 2 and len(corrected[5]) == 3
+    assert set(music[:2]) <= set(corrected[5]) and set(music[2:]) <= set(held_out)
+    assert {7, 8} <= set(held_out)  # "Other" and a category with one item: never corrected
+    assert sorted(corrected[5] + held_out) == list(range(9))
+
+
+def test_language_file_marks_only_labelled_rows_with_known_languages():
+    labels = {(row["page"], row["key"]) for row in read_labels()}
+    languages = read_languages()
+    assert set(languages) <= labels and set(languages.values()) == {"es", "fr", "ml"}
+
+
 @pytest.fixture(scope="module")
-def zero_shot_accuracy(labelled, title_vectors, descriptions) -> float:
+def zero_shot_scores(title_vectors, descriptions) -> np.ndarray:
+    return C.category_scores(title_vectors, C.build_prototypes(descriptions))
+
+
+@pytest.fixture(scope="module")
+def zero_shot_accuracy(labelled, title_vectors, descriptions, zero_shot_scores) -> float:
     truth = [item.category for item in labelled]
     predicted = predicted_names(C.assign(title_vectors, C.build_prototypes(descriptions)).best)
+    top_two = np.argsort(-zero_shot_scores, axis=1)[:, :2]
+    in_top_two = sum(t in (NAMES[a], NAMES[b]) for t, (a, b) in zip(truth, top_two))
     print_confusion(f"Zero-shot, {len(truth)} hand-labelled real titles", truth, predicted)
+    print(f"  top-2 accuracy {in_top_two / len(truth):.3f} ({in_top_two}/{len(truth)})")
     return accuracy(truth, predicted)
 
 
@@ -155,23 +231,72 @@ def test_zero_shot_accuracy_stays_above_the_measured_floor(zero_shot_accuracy):
     assert zero_shot_accuracy >= ZERO_SHOT_FLOOR
 
 
-@pytest.mark.xfail(strict=True, reason="measured 0.661 < 0.80 with all-MiniLM-L6-v2 (see ZERO_SHOT_TARGET)")
+@pytest.mark.xfail(strict=True, reason="measured 0.661 < 0.80 (English titles 0.717, others 0.462); see ZERO_SHOT_TARGET")
 def test_zero_shot_top1_accuracy_reaches_the_target(zero_shot_accuracy):
     assert zero_shot_accuracy >= ZERO_SHOT_TARGET
 
 
-# Blending 5 corrections into a centroid (description weight 4) pulls it towards the
-# corrections' language and platform: the GGAL page's Spanish wedding-attire posts make
-# "Lifestyle & Fashion" attract Spanish finance posts. Measured 0.646 -> 0.577.
-@pytest.mark.xfail(strict=True, reason="corrections lower held-out accuracy 0.646 -> 0.577 (centroid blending)")
+def test_english_titles_are_categorized_better_than_the_others(labelled, title_vectors, descriptions):
+    """The English-only model explains much of the gap: it does far worse on es/fr/ml titles."""
+    predicted = predicted_names(C.assign(title_vectors, C.build_prototypes(descriptions)).best)
+    by_language: dict[str, list[bool]] = {}
+    for item, guess in zip(labelled, predicted):
+        by_language.setdefault(item.language, []).append(item.category == guess)
+    print("\nZero-shot top-1 accuracy by title language:")
+    for language, hits in sorted(by_language.items()):
+        print(f"  {language}: {np.mean(hits):.3f} ({sum(hits)}/{len(hits)})")
+    others = [hit for language, hits in by_language.items() if language != "en" for hit in hits]
+    print(f"  not English: {np.mean(others):.3f} ({sum(others)}/{len(others)})")
+    assert np.mean(by_language["en"]) >= np.mean(others) + 0.15
+
+
+def held_out_accuracy(labelled, title_vectors, descriptions, corrected, held_out) -> float:
+    prototypes = C.build_prototypes(descriptions, title_vectors[corrected],
+                                    [NAMES.index(labelled[i].category) for i in corrected])
+    predicted = predicted_names(C.assign(title_vectors[held_out], prototypes).best)
+    return accuracy([labelled[i].category for i in held_out], predicted)
+
+
+@pytest.fixture(scope="module")
+def learning_curve(labelled, title_vectors, descriptions) -> dict[int, list[float]]:
+    """Held-out accuracy per number of corrections per category, over the splits of seeds 0..19."""
+    categories = [item.category for item in labelled]
+    curve = {k: [] for k in CURVE_CORRECTIONS}
+    for seed in range(CURVE_SPLITS):
+        corrected, held_out = learning_curve_split(categories, seed)
+        for k in CURVE_CORRECTIONS:
+            curve[k].append(held_out_accuracy(labelled, title_vectors, descriptions, corrected[k], held_out))
+    print(f"\nHeld-out accuracy over {CURVE_SPLITS} random splits (mean ± sd, gain over zero-shot, worst split's gain):")
+    for k, scores in curve.items():
+        gains = np.subtract(scores, curve[0])
+        print(f"  {k:2d} corrections per category: {np.mean(scores):.3f} ± {np.std(scores):.3f}"
+              f"  gain {np.mean(gains):+.3f}  worst {np.min(gains):+.3f}")
+    return curve
+
+
+def test_more_corrections_raise_mean_held_out_accuracy(learning_curve):
+    means = [np.mean(learning_curve[k]) for k in CURVE_CORRECTIONS]
+    assert all(later >= earlier - STEP_TOLERANCE for earlier, later in zip(means, means[1:]))
+    assert means[1:] == sorted(means[1:]) and means[-1] > means[0]
+    assert np.mean(learning_curve[5]) >= np.mean(learning_curve[0]) + FIVE_CORRECTIONS_GAIN
+    assert np.mean(learning_curve[10]) >= np.mean(learning_curve[0]) + TEN_CORRECTIONS_GAIN
+
+
+def test_ten_corrections_per_category_help_on_most_splits(learning_curve):
+    wins = int(np.sum(np.subtract(learning_curve[10], learning_curve[0]) > 0))
+    print(f"\n10 corrections per category beat zero-shot on {wins}/{CURVE_SPLITS} splits")
+    assert wins >= TEN_CORRECTIONS_WINNING_SPLITS
+
+
 def test_five_corrections_per_category_raise_accuracy_on_the_other_items(labelled, title_vectors, descriptions):
+    """The issue's check on one deterministic split: the first 5 keys of every category with 7+ items."""
     corrections = correction_indices(labelled)
     held_out = [index for index in range(len(labelled)) if index not in set(corrections)]
-    corrected = C.build_prototypes(descriptions, title_vectors[corrections],
-                                   [NAMES.index(labelled[index].category) for index in corrections])
     truth = [labelled[index].category for index in held_out]
     zero_shot = predicted_names(C.assign(title_vectors[held_out], C.build_prototypes(descriptions)).best)
-    with_corrections = predicted_names(C.assign(title_vectors[held_out], corrected).best)
+    prototypes = C.build_prototypes(descriptions, title_vectors[corrections],
+                                    [NAMES.index(labelled[index].category) for index in corrections])
+    with_corrections = predicted_names(C.assign(title_vectors[held_out], prototypes).best)
     corrected_categories = sorted({labelled[index].category for index in corrections})
     print(f"\n{len(corrections)} corrections ({CORRECTIONS_PER_CATEGORY} each in {corrected_categories})")
     print_confusion(f"Zero-shot on the {len(held_out)} items not used as corrections", truth, zero_shot)

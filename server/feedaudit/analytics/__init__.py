@@ -22,10 +22,18 @@ weeks take an IANA ``tz`` name (default "UTC"). Results are frozen dataclasses
 of plain floats/dicts: ``dataclasses.asdict`` makes them JSON-ready (except
 ``ValueModel.classifier``, the fitted sklearn model).
 
+Sums that add across days: every figure also has a form computed from counts
+and sums (``shares_of``, ``capture_of``, ``placement_of``, ``clickbait_of``,
+``diversity_of_shares``, ``concentration_of_shares``, ``pairwise_distance_from_sums``,
+``narrowness_from_sums``, ``drift_of_centroids``, ``novelty_sums`` /
+``novelty_of_sums``, ``feedback_from_sequences``, ``session_stats_from_counts``,
+``amplification_of``); the array forms call them, and :mod:`feedaudit.rollups`
+feeds them daily sums, so both give the same values.
+
 Definitions (numbering of issue 6) → functions
 1 exposure_share, attention_share, attention_capture, click_through_rate, ctr_by_rank_band
 2 topic_diversity (shannon_entropy, gini)          3 source_concentration, weekly_new_source_share
-4 intra_list_diversity                             5 narrowness, weekly_narrowness
+4 intra_list_diversity (exact, no sampling)       5 narrowness, weekly_narrowness
 6 drift                                            7 novelty_repetition (max_prior_similarity,
                                                      novelty_from_similarity for rollups)
 8 sponsored_share, clickbait_exposure              9 rank_placement

@@ -45,6 +45,12 @@ def amplification(ranked_categories, chronological_categories) -> dict[str, floa
     """
     ranked = exposure_share(np.asarray(ranked_categories, dtype=object))
     baseline = exposure_share(np.asarray(chronological_categories, dtype=object))
+    return amplification_of(ranked, baseline)
+
+
+def amplification_of(ranked: dict[str, float], baseline: dict[str, float]) -> dict[str, float | None]:
+    """Amplification from the category shares of the ranked and the chronological feed
+    (categories with no impressions left out of both)."""
     if not ranked or not baseline:
         return {}
     return {

@@ -62,7 +62,11 @@ class TopicDiversity:
 
 def topic_diversity(categories, taxonomy_size: int = DEFAULT_TAXONOMY_SIZE) -> TopicDiversity:
     """Topic diversity of a category column. Empty input: H 0, exp(H) 1, Gini 0."""
-    shares = list(exposure_share(np.asarray(categories, dtype=object)).values())
+    return diversity_of_shares(list(exposure_share(np.asarray(categories, dtype=object)).values()), taxonomy_size)
+
+
+def diversity_of_shares(shares: list[float], taxonomy_size: int = DEFAULT_TAXONOMY_SIZE) -> TopicDiversity:
+    """Topic diversity from the exposure shares of the categories seen."""
     size = max(taxonomy_size, len(shares))
     entropy = shannon_entropy(shares)
     padded = shares + [0.0] * (size - len(shares))
@@ -91,7 +95,12 @@ class SourceConcentration:
 
 def source_concentration(sources) -> SourceConcentration:
     """Source concentration of a source column; "" (unknown) counts as a source."""
-    counts = np.sort(np.array(list(exposure_share(np.asarray(sources, dtype=object)).values())))[::-1]
+    return concentration_of_shares(list(exposure_share(np.asarray(sources, dtype=object)).values()))
+
+
+def concentration_of_shares(shares: list[float]) -> SourceConcentration:
+    """Source concentration from the sources' exposure shares."""
+    counts = np.sort(np.array(shares, dtype=np.float64))[::-1]
     return SourceConcentration(
         gini=gini(counts),
         top5_share=float(counts[:TOP_SOURCES].sum()) if counts.size else None,

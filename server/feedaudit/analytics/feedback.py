@@ -67,19 +67,34 @@ def event_lifts(categories: np.ndarray, engaged: np.ndarray, window: int = DEFAU
     Returns (event categories, lifts) as two arrays.
     """
     categories = np.asarray(categories, dtype=object)
+    labels, codes = np.unique(categories.astype(str), return_inverse=True)
+    known = labels != ""
+    positions, lifts = coded_event_lifts(codes, known[codes], engaged, window)
+    return labels[codes[positions]].astype(str), lifts
+
+
+def coded_event_lifts(codes: np.ndarray, known: np.ndarray, engaged: np.ndarray, window: int = DEFAULT_WINDOW):
+    """The same on small non-negative integer category codes; ``known`` marks rows
+    whose category is known (unknown rows take part in windows but are never events).
+
+    Returns (event positions, lifts).
+    """
+    codes = np.asarray(codes, dtype=np.int64)
     positions = np.flatnonzero(np.asarray(engaged, dtype=bool))
-    positions = positions[(positions >= window) & (positions + window < categories.size)]
-    positions = positions[categories[positions] != ""]
-    _, codes = np.unique(categories.astype(str), return_inverse=True)
-    # counts[i, c] = impressions of category c among the first i: window sums by subtraction.
-    counts = np.zeros((categories.size + 1, int(codes.max(initial=0)) + 1), dtype=np.int32)
-    if categories.size:
-        counts[1:] = np.cumsum(np.eye(counts.shape[1], dtype=np.int32)[codes], axis=0)
-    code = codes[positions]
-    after = counts[positions + 1 + window, code] - counts[positions + 1, code]
-    before = counts[positions, code] - counts[positions - window, code]
-    lifts = (after - before) / window
-    return categories[positions].astype(str), lifts
+    positions = positions[(positions >= window) & (positions + window < codes.size)]
+    positions = positions[np.asarray(known, dtype=bool)[positions]]
+    # Rows sorted by (category, position): impressions of category c before position x is a
+    # difference of two binary searches, so each window is counted in O(log n).
+    span = codes.size + 1
+    keys = np.sort(codes * span + np.arange(codes.size))
+    code = codes[positions] * span
+
+    def count_before(limit):
+        return np.searchsorted(keys, code + limit) - np.searchsorted(keys, code)
+
+    after = count_before(positions + 1 + window) - count_before(positions + 1)
+    before = count_before(positions) - count_before(positions - window)
+    return positions, (after - before) / window
 
 
 def bootstrap_interval(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0):
@@ -117,11 +132,29 @@ def feedback_loop(
     seed: int = 0,
 ) -> FeedbackLoop:
     """The feedback-loop figures of every platform in ``impressions``."""
-    lifts: dict[str, dict[str, LiftEstimate]] = {}
-    responsiveness: dict[str, LiftEstimate] = {}
+    sequences = {}
     for platform in sorted(set(impressions.platform.tolist())):
         seen = impressions.subset(impressions.platform == platform).sorted_by_time()
-        event_categories, values = event_lifts(seen.category, engagement_mask(seen), window)
+        labels, codes = np.unique(seen.category.astype(str), return_inverse=True)
+        sequences[platform] = (codes, labels, seen.dwell_ms, seen.clicked)
+    return feedback_from_sequences(sequences, window, min_events, seed)
+
+
+def feedback_from_sequences(sequences: dict, window: int = DEFAULT_WINDOW, min_events: int = MIN_EVENTS,
+                            seed: int = 0) -> FeedbackLoop:
+    """The feedback loop from each platform's impressions in seen order:
+    ``{platform: (codes, labels, dwell_ms, clicked)}`` with ``labels[codes]`` the
+    categories ("" = unknown). The same figures as :func:`feedback_loop`."""
+    lifts: dict[str, dict[str, LiftEstimate]] = {}
+    responsiveness: dict[str, LiftEstimate] = {}
+    for platform, (codes, labels, dwell_ms, clicked) in sorted(sequences.items()):
+        labels = np.asarray(labels, dtype=object).astype(str)
+        engaged = np.asarray(clicked, dtype=bool)
+        if engaged.size:
+            dwell = np.asarray(dwell_ms, dtype=np.float64)
+            engaged = engaged | (dwell > np.median(dwell))
+        positions, values = coded_event_lifts(codes, labels[codes] != "", engaged, window)
+        event_categories = labels[np.asarray(codes)[positions]]
         per_category = {
             category: estimate(values[event_categories == category], min_events, seed)
             for category in sorted(set(event_categories.tolist()))

@@ -37,27 +37,46 @@ def novelty_repetition(
     embeddings,
     window_days: int = NOVELTY_WINDOW_DAYS,
     threshold: float = REPETITION_SIMILARITY,
+    since_ms: int | None = None,
 ) -> NoveltyRepetition:
     """Novelty and repetition against everything shown in the prior ``window_days``
     (strictly earlier timestamps, at most window_days × 24 h before).
+
+    With ``since_ms`` only impressions at or after it are scored; earlier rows
+    are history (pass the 30 days before a report's start so that its first
+    days are judged against what was really shown before them).
 
     Cost grows with impressions × impressions-in-window; over long ranges store
     :func:`max_prior_similarity` per impression (e.g. daily) and aggregate the
     stored values with :func:`novelty_from_similarity`.
     """
-    best = max_prior_similarity(impressions, embeddings, window_days)
+    best = max_prior_similarity(impressions, embeddings, window_days, since_ms)
     embedded = (impressions.item_index >= 0) & (impressions.item_index < len(embeddings))
+    if since_ms is not None:
+        embedded &= impressions.ts_ms >= since_ms
     return novelty_from_similarity(best[embedded], threshold)
 
 
 def novelty_from_similarity(best, threshold: float = REPETITION_SIMILARITY) -> NoveltyRepetition:
     """Aggregate per-impression max prior similarities (NaN = nothing before)."""
     best = np.asarray(best, dtype=np.float64)
-    if best.size == 0:
-        return NoveltyRepetition(novelty=None, repetition_share=None, impressions=0)
+    return novelty_of_sums(*novelty_sums(best, threshold))
+
+
+def novelty_sums(best, threshold: float = REPETITION_SIMILARITY) -> tuple[int, float, int]:
+    """(scored impressions, Σ novelty, repeated impressions) of max prior similarities:
+    sums that add across days."""
+    best = np.asarray(best, dtype=np.float64)
     novelty = np.where(np.isnan(best), 1.0, 1.0 - np.nan_to_num(best))
     repeated = np.nan_to_num(best, nan=-np.inf) > threshold
-    return NoveltyRepetition(float(novelty.mean()), float(repeated.mean()), int(best.size))
+    return int(best.size), float(novelty.sum()), int(repeated.sum())
+
+
+def novelty_of_sums(count: int, novelty_total: float, repeated: int) -> NoveltyRepetition:
+    """NoveltyRepetition from :func:`novelty_sums` (added over any split)."""
+    if count == 0:
+        return NoveltyRepetition(novelty=None, repetition_share=None, impressions=0)
+    return NoveltyRepetition(novelty_total / count, repeated / count, int(count))
 
 
 def max_prior_similarity(

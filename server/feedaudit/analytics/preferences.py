@@ -102,6 +102,20 @@ def regret_like_items(embeddings, rated_items, ratings, similarity: float = REGR
     return result
 
 
+def regret_like_vectors(unit_vectors, rated_unit_vectors, rated_labels,
+                        similarity: float = REGRET_LIKE_SIMILARITY) -> np.ndarray:
+    """Per row of ``unit_vectors``: its most similar rated vector (cosine) is rated
+    regretted with similarity ≥ ``similarity``. No rated vectors → all False."""
+    vectors = np.asarray(unit_vectors, dtype=np.float32)
+    rated = np.asarray(rated_unit_vectors, dtype=np.float32)
+    if rated.shape[0] == 0 or vectors.shape[0] == 0:
+        return np.zeros(vectors.shape[0], dtype=bool)
+    similarities = vectors @ rated.T
+    nearest = similarities.argmax(axis=1)
+    close = similarities[np.arange(vectors.shape[0]), nearest] >= similarity
+    return close & (np.asarray(rated_labels)[nearest] == REGRETTED)
+
+
 def dwell_share_on(flags_per_impression, dwell_ms) -> float | None:
     """Share of dwell on flagged impressions: Σ dwell[flag] / Σ dwell (None without dwell)."""
     dwell = np.asarray(dwell_ms, dtype=np.float64)
@@ -170,13 +184,13 @@ def fit_value_model(vectors, ratings, min_ratings: int = MIN_RATINGS_FOR_MODEL, 
     people rate far more items valued than regretted, and an unweighted model
     then just predicts "valued" for everything.
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-
-    rows = unit_rows(vectors)
     labels = np.asarray(ratings, dtype=np.int64)
     rarer = min(np.count_nonzero(labels == VALUED), np.count_nonzero(labels == REGRETTED))
     if labels.size < min_ratings or rarer < 2:
         return ValueModel("not enough data", int(labels.size), None, 0)
+    from sklearn.model_selection import StratifiedKFold, cross_val_score  # slow to import: only when fitting
+
+    rows = unit_rows(vectors)
     folds = min(CV_FOLDS, rarer)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     scores = cross_val_score(_classifier(), rows, labels, cv=splitter)

@@ -67,11 +67,16 @@ class SessionStats:
 
 def session_stats(sessions: Sessions, impressions: Impressions, tz: str = "UTC", period_days: int | None = None) -> SessionStats:
     """Session figures; empty input → zero sessions and None figures."""
+    ids, counts = np.unique(impressions.session_id.astype(str), return_counts=True)
+    return session_stats_from_counts(sessions, dict(zip(ids.tolist(), counts.tolist())), tz, period_days)
+
+
+def session_stats_from_counts(sessions: Sessions, per_id: dict[str, int], tz: str = "UTC",
+                              period_days: int | None = None) -> SessionStats:
+    """Session figures from the number of impressions of each session id."""
     if len(sessions) == 0:
         return SessionStats(0, None, None, None, None, None, None, None, None)
     days = period_days or np.unique(local_day(sessions.start_ms, tz)).size
-    ids, counts = np.unique(impressions.session_id.astype(str), return_counts=True)
-    per_id = dict(zip(ids.tolist(), counts.tolist()))
     items = np.array([per_id.get(str(sid), 0) for sid in sessions.session_id])
     longest = int(np.argmax(sessions.active_ms))
     return SessionStats(

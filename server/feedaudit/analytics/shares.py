@@ -30,9 +30,15 @@ def exposure_share(keys: np.ndarray) -> dict[str, float]:
 
     ``keys`` is a column such as ``Impressions.category`` or ``.source``.
     """
-    counts = _totals_by_key(np.asarray(keys), np.ones(len(keys)))
-    total = sum(counts.values())
-    return {key: count / total for key, count in counts.items()}
+    return shares_of(_totals_by_key(np.asarray(keys), np.ones(len(keys))))
+
+
+def shares_of(totals: dict[str, float]) -> dict[str, float]:
+    """Each key's share of the total of ``totals`` (keys sorted); ``{}`` when the total is not positive."""
+    total = sum(totals[key] for key in sorted(totals))
+    if total <= 0:
+        return {}
+    return {key: totals[key] / total for key in sorted(totals)}
 
 
 def attention_share(keys: np.ndarray, dwell_ms: np.ndarray) -> dict[str, float]:
@@ -40,11 +46,7 @@ def attention_share(keys: np.ndarray, dwell_ms: np.ndarray) -> dict[str, float]:
 
     ``{}`` when there is no dwell at all (attention is then undefined).
     """
-    sums = _totals_by_key(np.asarray(keys), np.asarray(dwell_ms, dtype=np.float64))
-    total = sum(sums.values())
-    if total <= 0:
-        return {}
-    return {key: value / total for key, value in sums.items()}
+    return shares_of(_totals_by_key(np.asarray(keys), np.asarray(dwell_ms, dtype=np.float64)))
 
 
 def attention_capture(keys: np.ndarray, dwell_ms: np.ndarray) -> dict[str, float]:
@@ -53,10 +55,13 @@ def attention_capture(keys: np.ndarray, dwell_ms: np.ndarray) -> dict[str, float
     1.0 means the key gets attention in proportion to its exposure; above 1 it
     holds the eye longer than its screen time suggests. ``{}`` without dwell.
     """
-    attention = attention_share(keys, dwell_ms)
+    return capture_of(exposure_share(keys), attention_share(keys, dwell_ms))
+
+
+def capture_of(exposure: dict[str, float], attention: dict[str, float]) -> dict[str, float]:
+    """Attention capture from the two share dicts (``{}`` without attention)."""
     if not attention:
         return {}
-    exposure = exposure_share(keys)
     return {key: attention.get(key, 0.0) / share for key, share in exposure.items()}
 
 
@@ -107,11 +112,16 @@ def clickbait_exposure(impressions: Impressions, threshold: float = CLICKBAIT_TH
     scored = ~np.isnan(impressions.clickbait)
     high = impressions.clickbait[scored] >= threshold
     clicked = impressions.clicked[scored]
+    return clickbait_of(int(high.size), int(high.sum()), int(clicked.sum()), int((high & clicked).sum()))
+
+
+def clickbait_of(scored: int, high: int, scored_clicks: int, high_clicks: int) -> ClickbaitExposure:
+    """ClickbaitExposure from counts: scored impressions, those ≥ threshold, and their clicks."""
     return ClickbaitExposure(
-        exposure_share=_ratio(high.sum(), high.size),
-        bait_click_share=_ratio((high & clicked).sum(), clicked.sum()),
-        high_score_ctr=_ratio((high & clicked).sum(), high.sum()),
-        scored=int(high.size),
+        exposure_share=_ratio(high, scored),
+        bait_click_share=_ratio(high_clicks, scored_clicks),
+        high_score_ctr=_ratio(high_clicks, high),
+        scored=int(scored),
     )
 
 
@@ -121,8 +131,11 @@ def rank_placement(impressions: Impressions, top: int = TOP_PLACEMENT_RANKS) -> 
     Above 1: the feed puts the category in its top positions more than its
     overall exposure would; categories never shown are omitted.
     """
-    overall = exposure_share(impressions.category)
-    top_share = exposure_share(impressions.category[impressions.rank <= top])
+    return placement_of(exposure_share(impressions.category), exposure_share(impressions.category[impressions.rank <= top]))
+
+
+def placement_of(overall: dict[str, float], top_share: dict[str, float]) -> dict[str, float]:
+    """Rank placement from overall shares and shares among the top ranks."""
     return {category: top_share.get(category, 0.0) / share for category, share in overall.items()}
 
 

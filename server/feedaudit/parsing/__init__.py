@@ -49,6 +49,7 @@ from .. import sites
 from . import googlenews, hackernews, news, reddit, x, youtube
 from .common import ITEM_FIELDS, empty_item, finalize
 from .context import ParseContext
+from .tree import fast_tree, reference_tree
 
 PARSERS = {
     "youtube": youtube.parse,
@@ -58,15 +59,14 @@ PARSERS = {
     "googlenews": googlenews.parse,
     "news": news.parse,
 }
-# Inert or invisible markup whose text must never reach an item (the extension already
-# strips most of it, so the removal pass only runs when the raw HTML names one of them).
-DROPPED_TAGS = ["script", "style", "noscript", "template", "iframe", "object", "embed"]
-_HAS_DROPPED_TAG = re.compile(r"<\s*(?:script|style|noscript|template|iframe|object|embed)\b", re.IGNORECASE)
+# Inert or invisible markup whose text must never reach an item (left out of the tree).
+DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed")
 # Whitespace-only text between tags is a fifth of a pretty-printed tree's nodes, and the
-# parsers read text with a separator anyway. X's tweet text is joined without one (its
-# markup has no such whitespace), so X keeps it.
+# parsers read text with a separator anyway; comments are another fifth on YouTube and no
+# parser reads them. X's tweet text is joined without a separator from every string in it
+# (its markup has no such whitespace), so X keeps its markup as it came.
 _INTER_TAG_WHITESPACE = re.compile(r">\s+<")
-KEEPS_INTER_TAG_WHITESPACE = frozenset({"x"})
+KEEPS_MARKUP_AS_IS = frozenset({"x"})
 MAX_ITEM_HTML = 4 * 1024 * 1024
 
 __all__ = ["ITEM_FIELDS", "PARSERS", "build_tree", "parse_item", "parse_page"]
@@ -79,16 +79,18 @@ def _failed(platform: str, reason: str) -> dict:
     return item
 
 
-def build_tree(html: str, platform: str | None = None) -> BeautifulSoup:
-    """The item or page tree exactly as the parsers get it (also the benchmark baseline)."""
-    if platform not in KEEPS_INTER_TAG_WHITESPACE:
+def build_tree(html: str, platform: str | None = None, fast: bool = True) -> BeautifulSoup:
+    """The item or page tree exactly as the parsers get it.
+
+    ``fast`` builds it from lxml's own tree (``tree.fast_tree``); False builds the same
+    tree with bs4's own lxml builder, which the tests and the benchmark compare against.
+    In both, ``class`` stays one string (no per-tag list splitting, a large cost).
+    """
+    keeps_markup = platform in KEEPS_MARKUP_AS_IS
+    if not keeps_markup:
         html = _INTER_TAG_WHITESPACE.sub("><", html)
-    # class stays one string (no per-tag list splitting): the single biggest tree-building cost
-    soup = BeautifulSoup(html, "lxml", multi_valued_attributes=None)
-    if _HAS_DROPPED_TAG.search(html):
-        for tag in soup.find_all(DROPPED_TAGS):
-            tag.decompose()
-    return soup
+    build = fast_tree if fast else reference_tree
+    return build(html, DROPPED_TAGS, keep_comments=keeps_markup)
 
 
 def _top_element(soup: BeautifulSoup) -> Tag | None:
@@ -111,8 +113,11 @@ def _parse_root(platform: str, root: Tag, ctx: ParseContext) -> dict:
 
 
 def parse_item(platform: str, html: str, page_url: str | None = None, surface: str | None = None,
-               captured_at_ms: int | None = None) -> dict:
-    """Parse one captured item's HTML; never raises (see the module docstring)."""
+               captured_at_ms: int | None = None, *, fast: bool = True) -> dict:
+    """Parse one captured item's HTML; never raises (see the module docstring).
+
+    ``fast=False`` builds the tree the slow way (see ``build_tree``); the result is the same.
+    """
     if not isinstance(platform, str) or platform not in PARSERS:
         return _failed(str(platform), f"unknown platform: {platform!r}")
     if not isinstance(html, str) or not html.strip():
@@ -120,7 +125,7 @@ def parse_item(platform: str, html: str, page_url: str | None = None, surface: s
     if len(html) > MAX_ITEM_HTML:
         return _failed(platform, f"item HTML too large ({len(html)} characters)")
     try:
-        root = _top_element(build_tree(html, platform))
+        root = _top_element(build_tree(html, platform, fast))
     except Exception as exc:
         return _failed(platform, f"unreadable HTML: {type(exc).__name__}: {exc}")
     if root is None:
@@ -136,11 +141,11 @@ def _as_ms(value) -> int | None:
     return int(value)
 
 
-def parse_page(html: str, page_url: str, captured_at_ms: int | None = None) -> list[dict]:
+def parse_page(html: str, page_url: str, captured_at_ms: int | None = None, *, fast: bool = True) -> list[dict]:
     """Find the feed items of a saved page and parse each (rank and surface added).
 
     A URL that no platform matches is read with the generic news definition. A page
-    whose URL has no feed surface yields an empty list.
+    whose URL has no feed surface yields an empty list. ``fast`` as in ``parse_item``.
     """
     definition = sites.definition_for_url(page_url, opted_in_news=True)
     if definition is None or not isinstance(html, str):
@@ -148,7 +153,7 @@ def parse_page(html: str, page_url: str, captured_at_ms: int | None = None) -> l
     surface = sites.surface_for_url(definition, page_url)
     if surface is None:
         return []
-    soup = build_tree(html, definition.id)
+    soup = build_tree(html, definition.id, fast)
     ctx = ParseContext(page_url, surface.name, _as_ms(captured_at_ms))
     parsed = []
     for rank, element in enumerate(sites.select_items(soup, surface), start=1):

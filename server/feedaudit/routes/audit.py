@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask import Blueprint, jsonify, request
 
-from .. import audit, ingest, preferences, settings
+from .. import audit, ingest, preferences, settings, weekly
 from ..errors import ApiError
 from .common import get_db, json_object, time_param
 
@@ -44,11 +44,11 @@ def metrics():
 
 @bp.get("/summary")
 def summary():
-    """One ISO week (default: the last complete week) with its change from the week before."""
+    """The weekly summary (weekly.py) of one ISO week (default: the last complete week)."""
     db = get_db()
     tz = settings.timezone(db)
-    week = request.args.get("week") or audit.week_label(*audit.last_complete_week(dt.datetime.now(dt.timezone.utc)))
-    return jsonify({"ok": True, **_call(audit.summary, week, tz, _platform_param())})
+    week = request.args.get("week") or weekly.last_complete_week(tz)
+    return jsonify({"ok": True, **_call(weekly.weekly_summary, week, tz, _platform_param())})
 
 
 @bp.get("/intentions")
