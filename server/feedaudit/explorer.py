@@ -191,6 +191,10 @@ ITEM_JOINS = (
 )
 
 
+# Most recently seen first; the items_recency index (migration v6) serves it without a sort.
+LISTING_ORDER = "ORDER BY coalesce(it.source_ts, it.first_seen_ts) DESC, it.key"
+
+
 def _matching_items(filters: Filters) -> tuple[str, list]:
     """The WHERE clause of matching items: item filters, and at least one impression in the range."""
     where, params = _item_conditions(filters)
@@ -211,8 +215,7 @@ def search(db: sqlite_utils.Database, filters: Filters, tz: str) -> dict:
     ).fetchone()[0]
     offset = (filters.page - 1) * filters.per_page
     rows = list(db.query(
-        f"SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE {clause}"
-        " ORDER BY coalesce(it.source_ts, it.first_seen_ts) DESC, it.key LIMIT ? OFFSET ?",
+        f"SELECT {ITEM_COLUMNS} {ITEM_JOINS} WHERE {clause} {LISTING_ORDER} LIMIT ? OFFSET ?",
         [*params, filters.per_page, offset],
     ))
     figures = item_figures(db, [row["key"] for row in rows], filters.from_ms, filters.to_ms)

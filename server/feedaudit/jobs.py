@@ -12,6 +12,8 @@ so a job never holds the write lock long. ``coalesce`` and
 
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import os
 import threading
@@ -35,6 +37,11 @@ _embedders: dict = {}  # per worker process: model name -> Embedder, loaded once
 
 
 WATCHDOG_INTERVAL_S = 0.2
+
+
+def _opened(database: str):
+    """A job's own connection, closed when the job ends (jobs run outside any request)."""
+    return contextlib.closing(storage.connect(database, migrate=False))
 
 
 def _exit_with_server(server_pid: int) -> None:
@@ -61,16 +68,13 @@ def _server_gone(server_pid: int | None) -> bool:
 
 def parse_job(database: str, server_pid: int | None = None) -> int:
     """Parse everything pending, a chunk at a time."""
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         total = 0
         while not _server_gone(server_pid) and (done := processing.parse_pending(db)) > 0:
             total += done
         if total:
             log.info("parsed %d impressions", total)
         return total
-    finally:
-        db.close()
 
 
 def understand_job(database: str, model_name: str | None = None, server_pid: int | None = None) -> int:
@@ -81,8 +85,7 @@ def understand_job(database: str, model_name: str | None = None, server_pid: int
     if model_name not in _embedders:
         _embedders[model_name] = Embedder(model_name)
     embedder = _embedders[model_name]
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         total = 0
         for _ in range(UNDERSTAND_CHUNKS_PER_RUN):
             if _server_gone(server_pid):
@@ -92,8 +95,6 @@ def understand_job(database: str, model_name: str | None = None, server_pid: int
             if not done:
                 break
         return total
-    finally:
-        db.close()
 
 
 def _leave_a_core_for_requests() -> None:
@@ -113,51 +114,39 @@ def rollup_job(database: str) -> int:
     """Rebuild the daily rollups of changed days (see rollups.refresh), for at most ROLLUP_BUDGET_S a run."""
     from . import rollups
 
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         built = rollups.refresh(db, budget_s=ROLLUP_BUDGET_S)
         if built:
             log.info("rebuilt the rollups of %d days", built)
         return built
-    finally:
-        db.close()
 
 
 def retention_job(database: str) -> int:
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         removed = processing.expire_raw_html(db, settings.get(db, "html_retention_days"))
         if removed:
             log.info("expired raw HTML of %d impressions", removed)
         return removed
-    finally:
-        db.close()
 
 
 def weekly_export_job(database: str, now=None) -> dict:
     """Write the due weekly summary into <data dir>/exports (see exporting.scheduled_export)."""
     from . import exporting
 
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         record = exporting.scheduled_export(db, Path(database).parent, now)
         if record["files"]:
             log.info("wrote the weekly summary of %s: %s", record["week"], ", ".join(record["files"]))
         return record
-    finally:
-        db.close()
 
 
 def weekly_export_trigger(database: str) -> CronTrigger:
     """The cron trigger of the export_schedule setting, in the report's time zone (read at start)."""
     from .exporting import WEEKDAYS, parse_schedule
 
-    db = storage.connect(database, migrate=False)
-    try:
+    with _opened(database) as db:
         weekday, hour, minute = parse_schedule(settings.get(db, "export_schedule"))
         tz = settings.timezone(db)
-    finally:
-        db.close()
     return CronTrigger(day_of_week=WEEKDAYS[weekday].lower(), hour=hour, minute=minute, timezone=tz)
 
 

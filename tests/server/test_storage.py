@@ -43,3 +43,15 @@ def test_database_from_newer_version_is_refused(tmp_path):
     db.execute(f"PRAGMA user_version = {migrations.LATEST_VERSION + 5}")
     with pytest.raises(migrations.SchemaTooNewError, match="upgrade Feed Audit"):
         storage.connect(tmp_path / "a.db")
+
+
+def test_explorer_listing_reads_the_recency_index_instead_of_sorting(tmp_path):
+    from feedaudit import explorer
+
+    db = storage.connect(tmp_path / "a.db")
+    clause, params = explorer._matching_items(explorer.Filters())
+    plan = " ".join(row[3] for row in db.execute(
+        f"EXPLAIN QUERY PLAN SELECT {explorer.ITEM_COLUMNS} {explorer.ITEM_JOINS} WHERE {clause}"
+        f" {explorer.LISTING_ORDER} LIMIT 25", params))
+    assert "items_recency" in plan
+    assert "TEMP B-TREE" not in plan
