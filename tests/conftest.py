@@ -48,3 +48,9 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"{SHARED_DIR} is absent: the shared fixtures are needed for this test")
     return SHARED_DIR
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from support.chromium import stop_playwright
+
+    stop_playwright()

@@ -1,13 +1,22 @@
 // Feed items on one surface of one page view: discovery (outermost matches, ranked in
 // document order, appended items get the next ranks), the viewability rule for
 // impressions, and attended dwell. Re-rendered items keep their record (same rank, same id).
+//
+// Main-thread cost is kept proportional to what changes: the mutation observer only notes
+// added subtrees (and un-hidden ones) and the rescan queries those, not the document; the
+// visibility observer fires only around the 50% line; the item HTML of an impression is
+// serialized when the page is idle.
 import { uuid, absoluteUrl } from "../common/util.js";
 import { sanitizedHtml, capUtf8, MAX_HTML_BYTES } from "./sanitize.js";
 
 export const IMPRESSION_AFTER_MS = 1000; // MRC: at least 50% on screen for one continuous second
-const VISIBILITY_THRESHOLDS = [0, 0.25, 0.5, 0.75, 1];
+// 0 tells when an item enters (and whether it is taller than two screens); 0.5 is the rule.
+const VISIBILITY_THRESHOLDS = [0, 0.5];
 const RESCAN_DELAY_MS = 150;
+// Past this many added subtrees in one rescan, one query of the whole document is cheaper.
+const MAX_PENDING_ROOTS = 300;
 const MIN_DWELL_STEP_MS = 100;
+const HTML_IDLE_TIMEOUT_MS = 1000; // impressions wait at most this long for an idle moment
 
 export class ItemTracker {
   constructor({ platform, surface, attention, emit, sessionId }) {
@@ -23,53 +32,85 @@ export class ItemTracker {
     this.byElement = new WeakMap();
     this.byKey = new Map();
     this.inView = new Set();
+    this.tallWatchers = new Map(); // record -> its own observer (see watchIfTall)
+    this.pendingRoots = [];
+    this.rescanEverything = false;
     this.rescanTimer = null;
+    this.pendingImpressions = [];
+    this.idleHandle = null;
     this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
       threshold: VISIBILITY_THRESHOLDS,
     });
-    this.mutations = new MutationObserver(() => this.scheduleRescan());
+    this.mutations = new MutationObserver((records) => this.onMutations(records));
     this.unsubscribe = attention.subscribe((now) => this.onAttentionChange(now));
   }
 
   start() {
-    this.scan();
-    this.mutations.observe(document.documentElement, { childList: true, subtree: true });
+    this.scan([document.documentElement]);
+    // `hidden`: single-page sites show a kept page (YouTube's ytd-browse) by removing it.
+    this.mutations.observe(document.documentElement, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["hidden"],
+    });
   }
 
-  scheduleRescan() {
-    if (this.rescanTimer === null) {
-      this.rescanTimer = setTimeout(() => {
-        this.rescanTimer = null;
-        this.scan();
-      }, RESCAN_DELAY_MS);
+  /** Note where items may have appeared; the (batched) rescan looks only there. */
+  onMutations(mutations) {
+    for (const mutation of mutations) {
+      if (mutation.type === "attributes") {
+        if (!mutation.target.hasAttribute("hidden")) this.queueRoot(mutation.target);
+        continue;
+      }
+      for (const node of mutation.addedNodes) {
+        if (node.nodeType === Node.ELEMENT_NODE) this.queueRoot(node);
+      }
     }
   }
 
-  /** Find items not seen before; querySelectorAll returns them in document order. */
-  scan() {
-    let found;
+  queueRoot(element) {
+    if (this.pendingRoots.length < MAX_PENDING_ROOTS) this.pendingRoots.push(element);
+    else this.rescanEverything = true;
+    if (this.rescanTimer === null) this.rescanTimer = setTimeout(() => this.rescan(), RESCAN_DELAY_MS);
+  }
+
+  rescan() {
+    this.rescanTimer = null;
+    const roots = this.rescanEverything ? [document.documentElement] : this.pendingRoots;
+    this.pendingRoots = [];
+    this.rescanEverything = false;
+    this.scan(roots);
+  }
+
+  /** Adopt the outermost items not seen before within the given subtrees, in document order. */
+  scan(roots) {
+    const found = new Set();
     try {
-      found = document.querySelectorAll(this.selector);
+      for (const root of roots) {
+        if (!root.isConnected) continue;
+        if (root.matches(this.selector)) found.add(root); // items inside it are nested: skipped below
+        else if (root.firstElementChild) for (const element of root.querySelectorAll(this.selector)) found.add(element);
+      }
     } catch (error) {
       console.warn("Feed Audit: invalid item selector", this.selector, error);
       return;
     }
-    for (const element of found) {
-      if (this.byElement.has(element)) continue;
+    const fresh = [...found].filter((element) => !this.byElement.has(element));
+    if (roots.length > 1) fresh.sort(inDocumentOrder);
+    for (const element of fresh) {
       if (element.parentElement?.closest(this.selector)) continue; // nested: the outer item counts
       this.adopt(element);
     }
   }
 
   adopt(element) {
-    const hints = this.readHints(element);
-    const key = hints.url ?? null;
+    // Only the key is needed now; the title and HTML are read when the item becomes an impression.
+    const key = this.readUrl(element);
     const previous = key === null ? null : this.byKey.get(key);
     let record;
     if (previous && !previous.element.isConnected) {
       // The site re-rendered this item: same record, no second impression.
       record = previous;
       this.intersections.unobserve(previous.element);
+      this.unwatchTall(record);
       this.setHalfVisible(record, false, performance.now());
       record.element = element;
     } else {
@@ -93,12 +134,14 @@ export class ItemTracker {
     this.intersections.observe(element);
   }
 
-  readHints(element) {
-    const hints = this.platform.hints ?? {};
-    const link = hints.url ? firstMatch(element, hints.url) : null;
-    const titleNode = hints.title ? firstMatch(element, hints.title) : null;
-    const title = textOf(titleNode);
-    return { url: absoluteUrl(link?.getAttribute("href")), title };
+  readUrl(element) {
+    const selector = this.platform.hints?.url;
+    return selector ? linkUrl(firstMatch(element, selector)) : null;
+  }
+
+  readTitle(element) {
+    const selector = this.platform.hints?.title;
+    return selector ? textOf(firstMatch(element, selector)) : null;
   }
 
   onIntersections(entries) {
@@ -106,8 +149,37 @@ export class ItemTracker {
     for (const entry of entries) {
       const record = this.byElement.get(entry.target);
       if (!record || record.element !== entry.target) continue;
+      this.watchIfTall(record, entry);
       this.setHalfVisible(record, isHalfVisible(entry), now);
     }
+  }
+
+  /**
+   * An item taller than two screens never reaches ratio 0.5; it counts once it fills half
+   * the screen, at ratio (screen / 2) / height. That threshold differs per item, so such
+   * (rare) items get an observer of their own, rebuilt when their proportions change.
+   */
+  watchIfTall(record, entry) {
+    // Only an entering item below the 50% line can be tall; reading the rectangles costs.
+    if (!entry.isIntersecting || (entry.intersectionRatio >= 0.5 && !this.tallWatchers.has(record))) return;
+    const screen = entry.rootBounds?.height ?? window.innerHeight;
+    const height = entry.boundingClientRect.height;
+    const watcher = this.tallWatchers.get(record);
+    if (height <= 2 * screen) {
+      if (watcher) this.unwatchTall(record);
+      return;
+    }
+    const ratio = (0.5 * screen) / height;
+    if (watcher && Math.abs(watcher.ratio - ratio) <= 0.05 * ratio) return;
+    if (watcher) this.unwatchTall(record);
+    const observer = new IntersectionObserver((entries) => this.onIntersections(entries), { threshold: [ratio] });
+    observer.observe(record.element);
+    this.tallWatchers.set(record, { observer, ratio });
+  }
+
+  unwatchTall(record) {
+    this.tallWatchers.get(record)?.observer.disconnect();
+    this.tallWatchers.delete(record);
   }
 
   setHalfVisible(record, halfVisible, now) {
@@ -149,11 +221,11 @@ export class ItemTracker {
 
   sendImpression(record) {
     record.impressed = true;
-    // Sites fill item shells in after inserting them: read the hints now, not at discovery.
-    const hints = this.readHints(record.element);
-    if (record.key === null && hints.url !== null && !this.byKey.has(hints.url)) {
-      record.key = hints.url;
-      this.byKey.set(hints.url, record);
+    // Sites fill item shells in after inserting them: read the link now, not at discovery.
+    const url = this.readUrl(record.element);
+    if (record.key === null && url !== null && !this.byKey.has(url)) {
+      record.key = url;
+      this.byKey.set(url, record);
     }
     const event = {
       type: "impression",
@@ -164,10 +236,28 @@ export class ItemTracker {
       page_url: this.pageUrl,
       session_id: this.sessionId,
       rank: record.rank,
-      item: { html: this.itemHtml(record.element), url: hints.url, title: hints.title },
+      item: { html: null, url, title: null },
     };
-    if (this.sponsoredSelector) event.sponsored = isSponsored(record.element, this.sponsoredSelector);
-    this.emit(event);
+    this.pendingImpressions.push({ event, element: record.element });
+    this.idleHandle ??= requestIdleCallback(() => this.completeImpressions(), { timeout: HTML_IDLE_TIMEOUT_MS });
+  }
+
+  /**
+   * Read title, sponsored mark and HTML of waiting impressions and hand them on, in order.
+   * Runs when the page is idle, and at once before anything that must follow them
+   * (a click, a dwell update, leaving the page).
+   */
+  completeImpressions() {
+    if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
+    this.idleHandle = null;
+    const waiting = this.pendingImpressions;
+    this.pendingImpressions = [];
+    for (const { event, element } of waiting) {
+      event.item.title = this.readTitle(element);
+      event.item.html = this.itemHtml(element);
+      if (this.sponsoredSelector) event.sponsored = isSponsored(element, this.sponsoredSelector);
+      this.emit(event);
+    }
   }
 
   // Hacker News splits a story over two rows: the sibling row (score, author, comments) travels along.
@@ -185,6 +275,7 @@ export class ItemTracker {
       const record = this.byElement.get(element);
       if (record && record.element === element) {
         if (!record.impressed) this.sendImpression(record);
+        this.completeImpressions(); // the impression goes before its click
         return record;
       }
     }
@@ -197,6 +288,7 @@ export class ItemTracker {
 
   /** Cumulative dwell updates for impressed items whose dwell grew since the last update. */
   flushDwell() {
+    this.completeImpressions();
     const now = performance.now();
     for (const record of this.records) {
       if (!record.impressed) continue;
@@ -214,7 +306,21 @@ export class ItemTracker {
     this.unsubscribe();
     clearTimeout(this.rescanTimer);
     for (const record of this.records) clearTimeout(record.timer);
+    for (const record of [...this.tallWatchers.keys()]) this.unwatchTall(record);
   }
+}
+
+function inDocumentOrder(a, b) {
+  return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+}
+
+// An anchor's href property is already resolved (against the document's base URL, as a
+// click would be); other elements fall back to resolving the attribute.
+function linkUrl(link) {
+  if (!link) return null;
+  const resolved = link.href;
+  if (typeof resolved === "string" && /^https?:\/\//i.test(resolved)) return resolved;
+  return absoluteUrl(link.getAttribute("href"));
 }
 
 function firstMatch(element, selector) {
@@ -254,5 +360,5 @@ function isHalfVisible(entry) {
   if (!entry.isIntersecting) return false;
   if (entry.intersectionRatio >= 0.5) return true;
   const viewportHeight = entry.rootBounds?.height ?? window.innerHeight;
-  return entry.intersectionRect.height >= 0.5 * viewportHeight;
+  return entry.intersectionRect.height >= 0.5 * viewportHeight - 0.5; // sub-pixel layout at the threshold
 }

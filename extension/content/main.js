@@ -70,7 +70,7 @@ class PageRecorder {
 
   flush() {
     this.pageView?.flush();
-    this.outbox?.send();
+    this.outbox?.send({ urgent: true }); // the page may be going away
   }
 }
 
@@ -105,7 +105,7 @@ class PageView {
       this.clicks = new ClickTracker({
         findRecord: (node) => this.items.recordFor(node),
         emit,
-        onClick: () => this.outbox.send(),
+        onClick: () => this.outbox.send({ urgent: true }),
       });
     }
     const viewRule = findViewRule(this.platform, location.href);

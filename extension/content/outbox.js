@@ -11,7 +11,7 @@ export class Outbox {
     this.pending = [];
     this.activityMs = 0;
     this.timer = null;
-    this.sending = false;
+    this.inFlight = 0; // messages sent and not yet answered
     this.closed = false;
   }
 
@@ -29,28 +29,34 @@ export class Outbox {
     if (this.timer === null && !this.closed) this.timer = setTimeout(() => this.send(), delay);
   }
 
-  async send() {
+  /**
+   * Hand pending events to the worker. Normally one message at a time; `urgent` (a click,
+   * the page being left) does not wait for a message in flight, since the page may be gone
+   * by the time that one is answered.
+   */
+  async send({ urgent = false } = {}) {
     clearTimeout(this.timer);
     this.timer = null;
-    if (this.sending || (this.pending.length === 0 && this.activityMs === 0)) return;
-    this.sending = true;
-    const events = this.pending.slice(0, MAX_EVENTS_PER_MESSAGE);
+    if (this.closed || (this.inFlight > 0 && !urgent) || (this.pending.length === 0 && this.activityMs === 0)) return;
+    const events = this.pending.splice(0, MAX_EVENTS_PER_MESSAGE);
     const activityMs = Math.round(this.activityMs);
+    this.activityMs -= activityMs;
+    this.inFlight += 1;
     try {
       const reply = await api.runtime.sendMessage({ kind: "events", platform: this.platform, events, activityMs });
       if (!reply?.ok) throw new Error(reply?.error ?? "no reply");
-      this.pending.splice(0, events.length);
-      this.activityMs -= activityMs;
     } catch (error) {
+      this.inFlight -= 1;
       if (isContextGone(error)) {
         this.closed = true; // the extension was reloaded or removed: this page's script is orphaned
         return;
       }
-      this.sending = false;
+      this.pending.unshift(...events); // not taken: they go first next time (ids make repeats harmless)
+      this.activityMs += activityMs;
       this.schedule(this.sendDelayMs * 2);
       return;
     }
-    this.sending = false;
+    this.inFlight -= 1;
     if (this.pending.length > 0) this.schedule(0);
   }
 }

@@ -32,7 +32,7 @@ import numpy as np
 import sqlite_utils
 
 from . import analytics as an
-from . import audit
+from . import audit, rollups, settings
 from .enrichment import configured_model_id, stored_vectors
 
 PLATFORM_NAMES = {"youtube": "YouTube", "reddit": "Reddit", "x": "X", "hackernews": "Hacker News",
@@ -265,6 +265,12 @@ def data_status(db: sqlite_utils.Database, period: Period) -> dict:
 # ---------------------------------------------------------------- shared SQL
 def category_counts(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict[str, int]:
     """Impressions per category name in [from_ms, to_ms) ("Uncategorized" for not yet categorized)."""
+    parts = rollups.range_parts(db, from_ms, to_ms, settings.timezone(db))
+    if parts is not None:
+        counts: dict[str, int] = {}
+        for (_, name), (shown, _) in rollups.platform_category_totals(db, parts).items():
+            counts[name or audit.UNCATEGORIZED] = counts.get(name or audit.UNCATEGORIZED, 0) + shown
+        return {name: count for name, count in counts.items() if count}
     rows = db.execute(f"SELECT {CATEGORY_SQL}, count(*) {SHOWN_SQL} GROUP BY 1", (from_ms, to_ms)).fetchall()
     return {(name or audit.UNCATEGORIZED): count for name, count in rows}
 
@@ -281,8 +287,17 @@ def per_platform(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict[st
     range (the extension counts a session's time only while its tab is in use).
     """
     result: dict[str, dict] = {}
-    for platform, count, dwell in db.execute(
-            f"SELECT i.platform, count(*), sum(coalesce(d.visible_ms, 0)) {SHOWN_SQL} GROUP BY 1", (from_ms, to_ms)):
+    parts = rollups.range_parts(db, from_ms, to_ms, settings.timezone(db))
+    if parts is not None:
+        shown_rows: dict[str, list] = {}
+        for (platform, _), (count, dwell) in rollups.platform_category_totals(db, parts).items():
+            totals = shown_rows.setdefault(platform, [0, 0.0])
+            totals[0], totals[1] = totals[0] + count, totals[1] + dwell
+        shown = [(platform, count, int(round(dwell))) for platform, (count, dwell) in shown_rows.items() if count]
+    else:
+        shown = db.execute(f"SELECT i.platform, count(*), sum(coalesce(d.visible_ms, 0)) {SHOWN_SQL} GROUP BY 1",
+                           (from_ms, to_ms)).fetchall()
+    for platform, count, dwell in shown:
         result[platform] = {"impressions": count, "dwell_ms": dwell, "feed_ms": 0, "sessions": 0}
     for platform, count, active in db.execute(
             "SELECT platform, count(*), sum(active_ms) FROM sessions WHERE start_ts >= ? AND start_ts < ? GROUP BY 1",
@@ -368,8 +383,12 @@ def drift_weeks(db: sqlite_utils.Database, period: Period) -> tuple[float | None
 
     Cosine distance between successive weekly exposure centroids (analytics.drift); None without both weeks.
     """
-    window = audit.load_window(db, period.shifted(-2).from_ms, period.to_ms)
-    successive = an.drift(window.impressions, window.embeddings, period.tz).successive
+    parts = rollups.range_parts(db, period.shifted(-2).from_ms, period.to_ms, period.tz)
+    if parts is not None:
+        successive = rollups.weekly_drift(parts)
+    else:
+        window = audit.load_window(db, period.shifted(-2).from_ms, period.to_ms)
+        successive = an.drift(window.impressions, window.embeddings, period.tz).successive
     return successive.get(period.week), successive.get(period.shifted(-1).week)
 
 

@@ -609,6 +609,35 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
     return result
 
 
+# --- light reads for report pages (shares and centroids only: no bootstrap, no sessions) ---------------------
+
+def range_parts(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, platform: str | None = None):
+    """The parts of a range with impressions (stored days; other days computed from raw rows), or None
+    when the rollups cannot serve this time zone or model yet: callers then read the raw rows."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return None
+    plan = plan_range(db, from_ms, to_ms, platform, tz, audit.ratings_context(db))
+    return [part for part in plan.parts if part.meta["impressions"] > 0]
+
+
+def platform_category_totals(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], tuple[int, float]]:
+    """(platform, category name) → (impressions, dwell ms); the name is "" while not yet categorized,
+    "Other" for items below the threshold or of a deleted category (as in :func:`metrics`)."""
+    names = _category_names(db)
+    totals: dict[tuple[str, str], tuple[int, float]] = {}
+    for part in parts:
+        for code, row in zip(part.arrays["cat_codes"].tolist(), part.arrays["cat"]):
+            key = (part.platform, names.get(code, "Other"))
+            shown, dwell = totals.get(key, (0, 0.0))
+            totals[key] = (shown + int(row[0]), dwell + float(row[1]))
+    return totals
+
+
+def weekly_drift(parts) -> dict[str, float]:
+    """Cosine distance of each ISO week's centroid from the week before's (drift.successive of metrics)."""
+    return audit.jsonable(_embedding_figures(parts)["drift"])["successive"]
+
+
 # --- combining parts into figures ---------------------------------------------------------------------------
 
 def _category_names(db) -> dict[int, str]:

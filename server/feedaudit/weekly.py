@@ -30,7 +30,7 @@ import datetime as dt
 
 import sqlite_utils
 
-from . import audit
+from . import audit, rollups
 
 TOP_ITEMS = 10
 PLATFORM_NAMES = {"youtube": "YouTube", "reddit": "Reddit", "x": "X", "hackernews": "Hacker News",
@@ -107,11 +107,21 @@ def regretted_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, platfor
     return [_item_row(row, ("note",)) for row in db.execute(sql, params).fetchall()]
 
 
-def platform_mix(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None) -> dict:
+def _platform_category_rows(db, from_ms: int, to_ms: int, platform: str | None, tz: str | None) -> list[tuple]:
+    """(platform, category, impressions, dwell ms) rows: from the daily rollups when they serve ``tz``."""
+    parts = rollups.range_parts(db, from_ms, to_ms, tz, platform) if tz else None
+    if parts is None:
+        sql, params = _filtered(PLATFORM_MIX_SQL, [from_ms, to_ms], platform)
+        return db.execute(sql, params).fetchall()
+    return [(name, category or audit.UNCATEGORIZED, shown, int(round(dwell)))
+            for (name, category), (shown, dwell) in rollups.platform_category_totals(db, parts).items() if shown]
+
+
+def platform_mix(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None,
+                 tz: str | None = None) -> dict:
     """Per platform: impressions, dwell_ms, and exposure and attention share by category (see module docstring)."""
-    sql, params = _filtered(PLATFORM_MIX_SQL, [from_ms, to_ms], platform)
     mix: dict[str, dict] = {}
-    for name, category, impressions, dwell_ms in db.execute(sql, params).fetchall():
+    for name, category, impressions, dwell_ms in _platform_category_rows(db, from_ms, to_ms, platform, tz):
         entry = mix.setdefault(name, {"impressions": 0, "dwell_ms": 0, "counts": {}, "dwell": {}})
         entry["impressions"] += impressions
         entry["dwell_ms"] += dwell_ms
@@ -286,8 +296,8 @@ def weekly_summary(db: sqlite_utils.Database, week: str, tz: str, platform: str 
     summary["platform"] = platform
     bounds = (summary["period"]["from_ms"], summary["period"]["to_ms"])
     previous_bounds = (summary["previous"]["range"]["from_ms"], summary["previous"]["range"]["to_ms"])
-    summary["platforms"] = platform_mix(db, *bounds, platform)
-    summary["platforms_previous"] = platform_mix(db, *previous_bounds, platform)
+    summary["platforms"] = platform_mix(db, *bounds, platform, tz)
+    summary["platforms_previous"] = platform_mix(db, *previous_bounds, platform, tz)
     summary["top_items"] = top_items(db, *bounds, platform)
     summary["regretted_items"] = regretted_items(db, *bounds, platform)
     found = biggest_finding(summary["metrics"]["feedback_loop"])

@@ -1,42 +1,126 @@
-"""Extension benchmark: main-thread time the content script adds while scrolling a feed.
+"""Extension benchmark: main-thread time the content script adds while scrolling feeds.
 
-Run: .venv/bin/python tests/benchmarks/bench_extension.py [--items 1000] [--rounds 2]
+Run: .venv/bin/python tests/benchmarks/bench_extension.py [--rounds 3] [--pages NAME ...]
+     [--items 1000] [--extension DIR] [--compare OTHER_DIR] [--profile 15]
 
-One Chromium with the extension loaded (paired with a real `feedaudit serve`) scrolls the
-same synthetic 1,000-item feed twice per round, screen by screen with 1.1 s per screen (so
-items become impressions), at two hostnames: news.ycombinator.com, where the content
-script records, and an unmatched host, where it does not run. The difference in the
-renderer's CDP Performance metrics (TaskDuration, ScriptDuration) is the extension's cost.
+A Chromium with the extension loaded (paired with a real `feedaudit serve`, product
+timings) scrolls each page screen by screen, 1.1 s per screen (so items become
+impressions), twice per round: at the page's real address, where the content script
+records, and at the same path on an unmatched host, where it does not run. Rounds
+alternate which side goes first. Pages:
+
+- the real saved pages of ../shared/fixtures/pages/ (Hacker News, old and new Reddit,
+  YouTube home and search, Google News), served without their scripts;
+- `youtube-infinite`: a YouTube-home-shaped feed whose own script appends items built
+  from the real saved YouTube markup (both the older rich-grid and the newer lockup
+  markup) as the person nears the bottom, 24 per continuation like YouTube, lazily sets
+  thumbnails and moves a continuation spinner, up to --items items: the site-script work
+  of infinite scroll (real YouTube does far more, so its share would be lower);
+- `synthetic-hn`: the session-1 page, --items Hacker-News-shaped rows and no script.
+Each scroll runs from the first feed item to the last (the saved pages' sidebars are not the feed).
+
+Figures, per page, medians over the rounds:
+- added main-thread time = TaskDuration (CDP Performance metrics of the renderer in thread
+  CPU time, from before the page loads until 1.5 s after the last screen) with the
+  extension minus without it, in the same round; its share = added / median time without
+  the extension; per item = added / number of feed items on the page;
+- extension JavaScript = the share of the busy CPU-profiler samples that fall in functions
+  from chrome-extension:// URLs, times the run's TaskDuration (a lower bound: native work
+  it causes, such as IntersectionObserver geometry and garbage collection, is not
+  attributed; far less noisy than the difference of two totals).
+With --compare, a second build (e.g. the previous version) runs in its own Chromium in the
+same rounds, interleaved, and the two are compared page by page.
 Targets (issue 3): under 5% added main-thread time and under 1 ms per item.
+The difference of two noisy totals is noisy on a shared machine: compare the columns of
+one run, not figures from different runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import sqlite3
+import statistics
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
 
 HERE = Path(__file__).resolve()
 sys.path.insert(0, str(HERE.parents[1]))
 sys.path.insert(0, str(HERE.parents[1] / "browser"))
 
 from extension_harness import (  # noqa: E402
-    CHROMIUM_ARGS, EXTENSION_DIR, ExtensionBrowser, Web, chromium_path, playwright_sync,
+    CHROMIUM_ARGS, EXTENSION_DIR, ExtensionBrowser, Web, chromium_path, playwright_sync, without_scripts,
 )
+from support.fixture_pages import PAGE_URLS, PAGES_DIR  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
-RECORDED_URL = "https://news.ycombinator.com/"
-UNRECORDED_URL = "https://feed.example.org/"
-ROW_PX = 40
+UNRECORDED_HOST = "unrecorded.example"
 SCREEN_SECONDS = 1.1  # > 1 s: every item on a screen qualifies as an impression
-METRICS = ("TaskDuration", "ScriptDuration", "TaskOtherDuration", "LayoutDuration", "RecalcStyleDuration",
-           "V8CompileDuration", "DevToolsCommandDuration")
+SETTLE_SECONDS = 1.5  # after the last screen: its impressions fire inside the measured window
+VIEWPORT = {"width": 1280, "height": 800}
+PROFILER_INTERVAL_US = 250
+METRICS = ("TaskDuration", "ScriptDuration")
+# The sites' stylesheets are not served; without them inline SVG icons render at 300x150.
+STAND_IN_CSS = "<style>svg { width: 16px; height: 16px; } img { max-height: 120px; }</style>"
+# YouTube's own stylesheet lays items out as a grid of fixed-size cards; without a stand-in
+# every thumbnail takes the whole width and the home page grows to 200 screens.
+YT_DOCUMENT = (
+    "<!doctype html><html><head><title>YouTube</title><style>"
+    "ytd-rich-grid-row #contents { display: flex; } ytd-rich-item-renderer { display: block; width: 25%; }"
+    "ytd-rich-item-renderer, ytd-video-renderer, ytd-ad-slot-renderer, yt-lockup-view-model, ytd-shelf-renderer,"
+    " ytd-reel-shelf-renderer, ytd-rich-section-renderer { display: block; max-height: 320px; overflow: hidden; }"
+    "img { width: 100%; max-width: 360px; height: auto; }"
+    "tp-yt-app-drawer, ytd-masthead, ytd-watch-flexy { display: none; }"  # guide, header, a kept watch page
+    "</style></head><body>{}</body></html>"
+)
+REAL_PAGES = {
+    "hn-front": "hackernews/oscanweb_hn-front_2026-04-26.html",
+    "old-reddit": "reddit/old-reddit_r-Python_2024-10-18.html",
+    "reddit-search": "reddit/shreddit_search_GGAL_2025-07.html",
+    "youtube-home": "youtube/trex_home_a09ba9af32_2022-03-24_en-US.html",
+    "youtube-search": "youtube/x10tube_search_javascript-tutorial_2026-01.html",
+    "google-news-search": "news/google-news_search_NVDA_2025-05-21.html",
+}
+INFINITE_URL = "https://www.youtube.com/?bench=infinite"  # the home surface; its own address
+SYNTHETIC_URL = "https://news.ycombinator.com/news"  # the front surface; its own address
+SITES = json.loads((EXTENSION_DIR / "sites.json").read_text(encoding="utf-8"))
 
 
-def feed_document(items: int) -> str:
-    """HN-shaped rows with the usual clutter: links, spans, an icon, an image."""
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    build: Callable[[], str]
+
+    @property
+    def unrecorded_url(self) -> str:
+        """The same path on a host the content script never runs on (one host per page)."""
+        parts = urlsplit(self.url)
+        return parts._replace(netloc=f"{self.name}.{UNRECORDED_HOST}").geturl()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def real_page(name: str, fixture: str) -> Page:
+    def build() -> str:
+        html = without_scripts((PAGES_DIR / fixture).read_text(encoding="utf-8", errors="replace"))
+        if "<html" not in html[:2000].lower():
+            html = YT_DOCUMENT.replace("{}", html)  # YouTube captures are ytd-app fragments
+        return STAND_IN_CSS + html
+
+    return Page(name, PAGE_URLS[fixture], build)
+
+
+def synthetic_hn_document(items: int) -> str:
+    """HN-shaped rows with the usual clutter: links, spans, an icon, an image; no script."""
     rows = []
     for n in range(1, items + 1):
         rows.append(
@@ -50,98 +134,377 @@ def feed_document(items: int) -> str:
         )
     return (
         "<!doctype html><html><head><title>Feed</title><style>"
-        f"body {{ margin: 0; }} tr.athing td {{ height: {ROW_PX - 18}px; }} svg {{ width: 10px; height: 10px; }}"
+        "body { margin: 0; } tr.athing td { height: 22px; } svg { width: 10px; height: 10px; }"
         "</style></head><body><table id='feed'>" + "".join(rows) + "</table></body></html>"
     )
 
 
-def scroll_and_measure(page, context) -> dict:
-    session = context.new_cdp_session(page)
-    session.send("Performance.enable")
-    before = metrics(session)
-    height = page.evaluate("document.documentElement.scrollHeight")
+
+
+def youtube_item_templates() -> list[str]:
+    """Real YouTube home-grid items (2022 rich-grid and current lockup markup), scripts
+    removed, the video id replaced by a placeholder and thumbnails made lazy."""
+    templates = []
+    for fixture in ("youtube/trex_home_a09ba9af32_2022-03-24_en-US.html",
+                    "youtube/vulpelo_fragment_video_element_NORMAL-1.html",
+                    "youtube/vulpelo_fragment_video_element_LIVE-3.html"):
+        soup = BeautifulSoup(without_scripts((PAGES_DIR / fixture).read_text(encoding="utf-8")), "lxml")
+        for item in soup.select("ytd-rich-item-renderer"):
+            if item.find_parent("ytd-rich-item-renderer") or not item.select_one("a[href*='/watch?v=']"):
+                continue
+            for image in item.select("img[src]"):
+                image["data-thumb"] = image.attrs.pop("src")
+            ids = set(re.findall(r"/watch\?v=([A-Za-z0-9_-]{11})", str(item)))
+            html = str(item)
+            for video_id in ids:
+                html = html.replace(video_id, "__VIDEO_ID__")
+            templates.append(html)
+    return templates
+
+
+INFINITE_SCRIPT = """
+(() => {
+  const templates = JSON.parse(document.getElementById('templates').textContent);
+  const total = Number(document.body.dataset.items), perContinuation = 24;
+  const contents = document.getElementById('contents');
+  const spinner = document.createElement('ytd-continuation-item-renderer');
+  spinner.textContent = 'Loading...';
+  let appended = 0, loading = false;
+  const videoId = (n) => ('v' + n.toString(36).padStart(10, '0')).slice(-11);
+  const thumbnails = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      for (const image of entry.target.querySelectorAll('img[data-thumb]')) {
+        image.src = image.dataset.thumb;
+        image.removeAttribute('data-thumb');
+      }
+      thumbnails.unobserve(entry.target);
+    }
+  }, { rootMargin: '800px 0px' });
+  function appendContinuation() {
+    spinner.remove();
+    const batch = [];
+    for (let i = 0; i < perContinuation && appended < total; i += 1, appended += 1) {
+      batch.push(templates[appended % templates.length].replaceAll('__VIDEO_ID__', videoId(appended)));
+    }
+    const before = contents.children.length;
+    contents.insertAdjacentHTML('beforeend', batch.join(''));
+    for (const item of [...contents.children].slice(before)) thumbnails.observe(item);
+    if (appended < total) contents.append(spinner);
+    document.getElementById('count').textContent = appended + ' videos';
+  }
+  function nearBottom() {
+    return innerHeight + scrollY > document.documentElement.scrollHeight - 2 * innerHeight;
+  }
+  // Continuations arrive a little after the request, as from the network.
+  addEventListener('scroll', () => {
+    if (loading || appended >= total || !nearBottom()) return;
+    loading = true;
+    setTimeout(() => { appendContinuation(); loading = false; }, 50);
+  }, { passive: true });
+  appendContinuation();
+  appendContinuation();
+})();
+"""
+
+INFINITE_CSS = """
+body { margin: 0; font: 14px Roboto, Arial, sans-serif; }
+#masthead { position: sticky; top: 0; height: 56px; background: #fff; z-index: 1; }
+#contents { display: grid; grid-template-columns: repeat(4, 1fr); gap: 16px; padding: 0 16px; }
+ytd-rich-item-renderer { display: block; height: 300px; overflow: hidden; }
+img { display: block; width: 100%; height: 170px; object-fit: cover; background: #ddd; }
+svg, yt-icon { width: 16px; height: 16px; } [hidden] { display: none; }
+"""
+
+
+def infinite_youtube_document(items: int) -> str:
+    templates = json.dumps(youtube_item_templates()).replace("</", "<\\/")
+    return (
+        f"<!doctype html><html><head><title>YouTube</title><style>{INFINITE_CSS}</style></head>"
+        f"<body data-items='{items}'><ytd-app><div id='masthead'>YouTube <span id='count'></span></div>"
+        "<ytd-page-manager id='page-manager'><ytd-browse role='main' page-subtype='home'>"
+        "<ytd-rich-grid-renderer><div id='contents'></div></ytd-rich-grid-renderer></ytd-browse>"
+        "</ytd-page-manager></ytd-app>"
+        f"<script type='application/json' id='templates'>{templates}</script>"
+        f"<script>{INFINITE_SCRIPT}</script></body></html>"
+    )
+
+
+def all_pages(items: int) -> list[Page]:
+    pages = [real_page(name, fixture) for name, fixture in REAL_PAGES.items()]
+    pages.append(Page("youtube-infinite", INFINITE_URL, lambda: infinite_youtube_document(items)))
+    pages.append(Page("synthetic-hn", SYNTHETIC_URL, lambda: synthetic_hn_document(items)))
+    return pages
+
+
+# ---------------------------------------------------------------- site definitions
+
+
+def item_selector(url: str) -> str:
+    """The feed-item selector the content script uses at this address (sites.json)."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    for platform in SITES["platforms"]:
+        hosts = {urlsplit(pattern.replace("*", "x", 1)).hostname for pattern in platform.get("matches", [])}
+        if parts.hostname not in hosts:
+            continue
+        for surface in platform.get("surfaces", []):
+            if re.search(surface["url"], target):
+                return ", ".join(surface["items"])
+    raise ValueError(f"no feed surface in sites.json for {url}")
+
+
+COUNT_ITEMS = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((element) => !element.parentElement?.closest(selector)).length"""
+
+
+# ---------------------------------------------------------------- measuring
+
+
+FEED_RANGE = """(selector) => {
+  const boxes = [...document.querySelectorAll(selector)].map((e) => e.getBoundingClientRect());
+  if (boxes.length === 0) return [0, 0];
+  return [Math.min(...boxes.map((b) => b.top)) + scrollY, Math.max(...boxes.map((b) => b.bottom)) + scrollY];
+}"""
+
+
+def scroll_through(page, selector: str) -> int:
+    """Scroll screen by screen from the first feed item to the last (the feed grows as the
+    site appends items); the rest of a saved page (sidebars, a kept watch page, shown
+    without the site's stylesheet) is not the feed."""
     viewport = page.evaluate("innerHeight")
+    top = max(0, int(page.evaluate(FEED_RANGE, selector)[0]) - viewport // 4)
     screens = 0
-    for top in range(0, height, viewport):
+    while screens == 0 or top < page.evaluate(FEED_RANGE, selector)[1]:
         page.evaluate("(y) => window.scrollTo(0, y)", top)
         page.wait_for_timeout(SCREEN_SECONDS * 1000)
+        top += viewport
         screens += 1
+    page.wait_for_timeout(SETTLE_SECONDS * 1000)
+    return screens
+
+
+def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector: str) -> dict:
+    """Open a same-site blank page first, so the counters start before the feed loads."""
+    page = browser.context.new_page()
+    page.set_viewport_size(VIEWPORT)
+    page.goto(blank_url(url))
+    session = browser.context.new_cdp_session(page)
+    # Thread CPU time, not wall time: on a shared machine the renderer waits for a core a lot.
+    session.send("Performance.enable", {"timeDomain": "threadTicks"})
+    session.send("Profiler.enable")
+    session.send("Profiler.setSamplingInterval", {"interval": PROFILER_INTERVAL_US})
+    before = metrics(session)
+    session.send("Profiler.start")
+    page.goto(url)
+    screens = scroll_through(page, selector)
+    profile = session.send("Profiler.stop")["profile"]
     after = metrics(session)
+    items = page.evaluate(COUNT_ITEMS, selector)
     session.detach()
-    return {name: after[name] - before[name] for name in METRICS} | {"screens": screens}
+    page.close()
+    result = {name: (after[name] - before[name]) * 1000 for name in METRICS}
+    return result | {"screens": screens, "items": items, "profile": profile,
+                     "extension_ms": extension_share(profile, extension_prefix) * result["TaskDuration"]}
+
+
+def blank_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/feedaudit-bench-blank"
 
 
 def metrics(session) -> dict:
     return {m["name"]: m["value"] for m in session.send("Performance.getMetrics")["metrics"]}
 
 
-def run(items: int, rounds: int) -> None:
-    document = feed_document(items)
+def self_times(profile: dict) -> dict[int, float]:
+    """Milliseconds of samples per profile node (each sample lasts until the next one)."""
+    times: dict[int, float] = {}
+    samples, deltas = profile.get("samples", []), profile.get("timeDeltas", [])
+    for index, node_id in enumerate(samples[:-1]):
+        times[node_id] = times.get(node_id, 0.0) + deltas[index + 1] / 1000
+    return times
+
+
+def extension_share(profile: dict, prefix: str) -> float:
+    """The extension's functions' share of the busy (not idle) samples: profiler samples are
+    wall-clock, so the share (not the sum) carries over to the thread's CPU time."""
+    times = self_times(profile)
+    extension = busy = 0.0
+    for node in profile["nodes"]:
+        ms = times.get(node["id"], 0.0)
+        if node["callFrame"]["functionName"] != "(idle)":
+            busy += ms
+        if node["callFrame"]["url"].startswith(prefix):
+            extension += ms
+    return extension / busy if busy else 0.0
+
+
+def top_functions(profile: dict, prefix: str, count: int) -> list[tuple[float, str]]:
+    times = self_times(profile)
+    by_function: dict[str, float] = {}
+    for node in profile["nodes"]:
+        frame = node["callFrame"]
+        if not frame["url"].startswith(prefix):
+            continue
+        name = f"{frame['functionName'] or '(anonymous)'} {frame['url'].removeprefix(prefix)}:{frame['lineNumber'] + 1}"
+        by_function[name] = by_function.get(name, 0.0) + times.get(node["id"], 0.0)
+    return sorted(((ms, name) for name, ms in by_function.items()), reverse=True)[:count]
+
+
+# ---------------------------------------------------------------- running
+
+
+def launch(playwright, scratch: Path, extension: Path, web: Web):
+    context = playwright.chromium.launch_persistent_context(
+        str(scratch / "profile"), executable_path=chromium_path(), headless=True,
+        args=[f"--disable-extensions-except={extension}", f"--load-extension={extension}", *CHROMIUM_ARGS],
+        viewport=VIEWPORT,
+    )
+    context.route(re.compile(r"^https?://(?!(?:127\.0\.0\.1|localhost)[:/])"), web.handle)
+    return context
+
+
+def serve_pages(web: Web, pages: list[Page]) -> None:
+    for page in pages:
+        html = page.build()
+        for url in (page.url, page.unrecorded_url):
+            web.add(url, html)
+            web.add(blank_url(url), "<!doctype html><title>blank</title>")
+
+
+@dataclass
+class Build:
+    """One unpacked extension under test, in its own Chromium and paired with its own server."""
+
+    label: str
+    directory: Path
+    server: ServerProcess | None = None
+    context: object = None
+    browser: ExtensionBrowser | None = None
+
+    def start(self, playwright, scratch: Path, web: Web) -> None:
+        self.server = ServerProcess(scratch / self.label / "data").start()
+        self.context = launch(playwright, scratch / self.label, self.directory, web)
+        self.browser = ExtensionBrowser(self.context, web)
+        self.browser.pair(self.server, fast=False)  # the product's timings
+
+    @property
+    def prefix(self) -> str:
+        return f"chrome-extension://{self.browser.extension_id}/"
+
+    def stop(self) -> dict[str, int]:
+        """Impressions stored per page address."""
+        self.browser.sleep(6)  # the last dwell updates reach the server
+        impressions = count_impressions(self.server.db_path)
+        self.context.close()
+        self.server.stop()
+        return impressions
+
+
+def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int) -> None:
     web = Web()
-    web.add(RECORDED_URL, document)
-    web.add(UNRECORDED_URL, document)
+    serve_pages(web, pages)
+    results = {(build.label, page.name): {"with": [], "without": []} for build in builds for page in pages}
     with tempfile.TemporaryDirectory() as scratch, playwright_sync.sync_playwright() as playwright:
-        server = ServerProcess(Path(scratch) / "data").start()
-        context = playwright.chromium.launch_persistent_context(
-            str(Path(scratch) / "profile"), executable_path=chromium_path(), headless=True,
-            args=[f"--disable-extensions-except={EXTENSION_DIR}", f"--load-extension={EXTENSION_DIR}", *CHROMIUM_ARGS],
-            viewport={"width": 1280, "height": 800},
-        )
-        context.route(re.compile(r"^https?://(?!(?:127\.0\.0\.1|localhost)[:/])"), web.handle)
-        browser = ExtensionBrowser(context, web)
-        browser.pair(server, fast=False)
-        totals = {"with": dict.fromkeys(METRICS, 0.0), "without": dict.fromkeys(METRICS, 0.0)}
+        for build in builds:
+            build.start(playwright, Path(scratch), web)
         for round_number in range(rounds):
-            order = [("with", RECORDED_URL), ("without", UNRECORDED_URL)]
-            if round_number % 2:
-                order.reverse()  # alternate, so warm-up effects do not favour one side
-            for label, url in order:
-                page = browser.open(url)
-                page.wait_for_timeout(1500)
-                result = scroll_and_measure(page, context)
-                page.close()
-                for name in METRICS:
-                    totals[label][name] += result[name]
-                detail = ", ".join(f"{name.removesuffix('Duration')} {result[name] * 1000:.1f}" for name in METRICS)
-                print(f"round {round_number + 1} {label:>7} extension over {result['screens']} screens (ms): {detail}")
-        browser.sleep(3)
-        impressions = sum(1 for _ in iter_rows(server.db_path))
-        context.close()
-        server.stop()
-    report(totals, items, rounds, impressions)
+            for page in pages:
+                for build in builds if round_number % 2 == 0 else builds[::-1]:
+                    order = [("with", page.url), ("without", page.unrecorded_url)]
+                    if round_number % 2:
+                        order.reverse()  # alternate, so warm-up effects do not favour one side
+                    for label, url in order:
+                        result = measure(build.browser, url, build.prefix, item_selector(page.url))
+                        results[(build.label, page.name)][label].append(result)
+                        print_run(round_number, build, page, label, result, profile_top if round_number == rounds - 1 else 0)
+        impressions = {build.label: build.stop() for build in builds}
+    for build in builds:
+        report(build.label, pages, {page.name: results[(build.label, page.name)] for page in pages},
+               impressions[build.label], rounds)
+    if len(builds) == 2:
+        compare(pages, results, builds)
 
 
-def iter_rows(db_path: Path):
-    import sqlite3
+def print_run(round_number: int, build: Build, page: Page, label: str, result: dict, profile_top: int) -> None:
+    print(f"round {round_number + 1} {build.label:>8} {page.name:>18} {label:>7}: {result['screens']:3d} screens,"
+          f" {result['items']:4d} items, task {result['TaskDuration']:8.1f} ms,"
+          f" script {result['ScriptDuration']:8.1f} ms, extension JS {result['extension_ms']:6.1f} ms", flush=True)
+    if profile_top and label == "with":
+        for ms, name in top_functions(result["profile"], build.prefix, profile_top):
+            print(f"      {ms:7.1f} ms wall  {name}")
+    result.pop("profile")
 
+
+def compare(pages: list[Page], results: dict, builds: list[Build]) -> None:
+    first, second = builds
+    print(f"\n{second.label} / {first.label}, same run: added main-thread time and extension JavaScript")
+    for page in pages:
+        a, b = summarize(results[(first.label, page.name)]), summarize(results[(second.label, page.name)])
+        print(f"{page.name:>18}: added {b['added']:7.1f} vs {a['added']:7.1f} ms ({ratio(b['added'], a['added'])}),"
+              f" extension JS {b['extension_js']:6.1f} vs {a['extension_js']:6.1f} ms"
+              f" ({ratio(b['extension_js'], a['extension_js'])})")
+
+
+def ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.2f}x" if denominator > 0 else "n/a"
+
+
+def count_impressions(db_path: Path) -> dict[str, int]:
     connection = sqlite3.connect(db_path)
     try:
-        yield from connection.execute("SELECT id FROM impressions")
+        return dict(connection.execute("SELECT page_url, count(*) FROM impressions GROUP BY page_url").fetchall())
     finally:
         connection.close()
 
 
-def report(totals: dict, items: int, rounds: int, impressions: int) -> None:
-    with_task, without_task = totals["with"]["TaskDuration"] / rounds, totals["without"]["TaskDuration"] / rounds
-    with_script, without_script = totals["with"]["ScriptDuration"] / rounds, totals["without"]["ScriptDuration"] / rounds
-    added_ms = (with_task - without_task) * 1000
-    print(f"\nfeed of {items} items, {rounds} rounds, {impressions} impressions stored")
-    print(f"main-thread task time per scroll: {without_task * 1000:.1f} ms without, {with_task * 1000:.1f} ms with the extension")
-    print(f"script time per scroll:           {without_script * 1000:.1f} ms without, {with_script * 1000:.1f} ms with")
-    script_ms = (with_script - without_script) * 1000
-    print(f"added: {added_ms:.1f} ms = {100 * added_ms / (without_task * 1000):.2f}% of main-thread time,"
-          f" {added_ms / items:.3f} ms per item (targets: < 5%, < 1 ms)")
-    print(f"content-script JavaScript alone: {script_ms:.1f} ms, {script_ms / items:.3f} ms per item")
-    # The synthetic page runs no script of its own, so its baseline is paint and compositing
-    # only; between identical runs that baseline moves by several hundred ms on a busy machine.
+def summarize(runs: dict) -> dict:
+    """Medians over rounds; the added time is the median of the per-round differences."""
+    pairs = list(zip(runs["with"], runs["without"]))
+    without = statistics.median(r["TaskDuration"] for r in runs["without"])
+    added = statistics.median(w["TaskDuration"] - o["TaskDuration"] for w, o in pairs)
+    added_script = statistics.median(w["ScriptDuration"] - o["ScriptDuration"] for w, o in pairs)
+    extension_js = statistics.median(r["extension_ms"] for r in runs["with"])
+    items = runs["with"][0]["items"]
+    return {"items": items, "without": without, "added": added, "added_script": added_script,
+            "extension_js": extension_js, "share": added / without, "js_share": extension_js / without,
+            "per_item": added / max(items, 1), "js_per_item": extension_js / max(items, 1)}
+
+
+def report(label: str, pages: list[Page], results: dict, impressions: dict, rounds: int) -> None:
+    print(f"\n{label}: medians over {rounds} rounds (ms of renderer main-thread time per page scroll; shared machine)")
+    header = (f"{'page':>18} {'items':>5} {'impr':>5} {'without':>8} {'added':>7} {'share':>7} {'ms/item':>7}"
+              f" {'+script':>7} {'ext JS':>7} {'JS share':>8} {'JS/item':>7}")
+    print(header)
+    for page in pages:
+        s = summarize(results[page.name])
+        stored = round(impressions.get(page.url, 0) / rounds)
+        print(f"{page.name:>18} {s['items']:5d} {stored:5d} {s['without']:8.1f} {s['added']:7.1f} {100 * s['share']:6.2f}%"
+              f" {s['per_item']:7.3f} {s['added_script']:7.1f} {s['extension_js']:7.1f} {100 * s['js_share']:7.2f}%"
+              f" {s['js_per_item']:7.3f}")
+    print("targets: share < 5%, < 1 ms per item. 'added' = TaskDuration with minus without (median of per-round"
+          " differences); '+script' = the same for ScriptDuration; 'ext JS' = the extension's share of the busy"
+          " profiler samples x TaskDuration; 'impr' = impressions stored per scroll.")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--items", type=int, default=1000, help="items of the youtube-infinite and synthetic-hn feeds")
+    parser.add_argument("--pages", nargs="*", help="page names to run (default: all)")
+    parser.add_argument("--extension", type=Path, default=EXTENSION_DIR, help="unpacked extension to measure")
+    parser.add_argument("--compare", type=Path, help="a second unpacked extension (e.g. an older version) measured in the same run")
+    parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest extension functions")
     args = parser.parse_args()
-    run(args.items, args.rounds)
+    pages = [page for page in all_pages(args.items) if not args.pages or page.name in args.pages]
+    if not PAGES_DIR.is_dir():
+        print(f"{PAGES_DIR} is absent: only the synthetic pages run")
+        pages = [page for page in pages if page.name == "synthetic-hn"]
+    builds = [Build("current", args.extension.resolve())]
+    if args.compare:
+        builds.append(Build("compare", args.compare.resolve()))
+    run(pages, args.rounds, builds, args.profile)
     return 0
 
 

@@ -11,6 +11,7 @@ import pytest
 from extension_harness import (
     CHROMIUM_ARGS, EXTENSION_DIR, Database, ExtensionBrowser, Web, chromium_path, playwright_sync,
 )
+from support.chromium import shared_playwright
 from support.server_process import ServerProcess
 
 # Raw capture tables emptied between tests (the server keeps running: starting one costs seconds).
@@ -48,7 +49,7 @@ def web() -> Web:
 def browser(tmp_path, web):
     """Chromium (new headless mode, which runs extensions) with the unpacked extension."""
     executable = chromium_path()
-    with playwright_sync.sync_playwright() as playwright:
+    with shared_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=executable,

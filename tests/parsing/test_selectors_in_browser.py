@@ -9,6 +9,8 @@ import shutil
 
 import pytest
 
+from support.chromium import shared_playwright
+
 from feedaudit import sites
 from feedaudit.parsing import parse_page
 
@@ -37,8 +39,7 @@ OUTERMOST_ITEMS_JS = """
 def browser_page():
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
+    with shared_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         page = browser.new_page(java_script_enabled=True)
         # Saved pages must not fetch anything: block every request.

@@ -12,7 +12,7 @@ import requests
 
 from playwright import sync_api as playwright_sync
 
-from support.chromium import CHROMIUM_ARGS, chromium_path
+from support.chromium import CHROMIUM_ARGS, chromium_path, shared_playwright
 from support.server_process import ServerProcess
 
 # 14 simulated days from the simulator's fixed start (2026-01-05, a Monday): ISO weeks 2026-W02 and W03.
@@ -81,7 +81,7 @@ class PageProblems:
 
 @pytest.fixture(scope="session")
 def chromium():
-    with playwright_sync.sync_playwright() as playwright:
+    with shared_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

@@ -12,7 +12,7 @@ import requests
 from playwright import sync_api as playwright_sync
 
 from support.batches import story_batch
-from support.chromium import CHROMIUM_ARGS, chromium_path
+from support.chromium import CHROMIUM_ARGS, chromium_path, shared_playwright
 from support.processes import start_patiently
 from support.server_process import ServerProcess
 
@@ -71,7 +71,7 @@ def web_browser():
     stops a hostile page is the server's guards, not the browser's.
     """
     web = FakeWeb()
-    with playwright_sync.sync_playwright() as playwright:
+    with shared_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True,
             args=[*CHROMIUM_ARGS, "--disable-features=PrivateNetworkAccessSendPreflights,"

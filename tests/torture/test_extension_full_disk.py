@@ -11,7 +11,7 @@ import requests
 from browser.extension_harness import EXTENSION_DIR, Database, ExtensionBrowser, Web, feed_page
 from playwright import sync_api as playwright_sync
 from support.batches import story_batch
-from support.chromium import CHROMIUM_ARGS, chromium_path
+from support.chromium import CHROMIUM_ARGS, chromium_path, shared_playwright
 from support.processes import start_patiently
 from support.server_process import ServerProcess
 from support.small_fs import MB, fill_up, small_filesystem
@@ -24,7 +24,7 @@ FEED_URL = "https://news.ycombinator.com/"
 @pytest.fixture
 def extension(tmp_path):
     web = Web()
-    with playwright_sync.sync_playwright() as playwright:
+    with shared_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"), executable_path=chromium_path(), headless=True,
             args=[f"--disable-extensions-except={EXTENSION_DIR}", f"--load-extension={EXTENSION_DIR}", *CHROMIUM_ARGS],
