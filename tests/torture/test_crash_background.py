@@ -110,7 +110,12 @@ def results(db_path) -> dict:
         return {
             "items": connection.execute(f"SELECT {ITEM_RESULTS} FROM items ORDER BY key").fetchall(),
             "impressions": connection.execute("SELECT id, item_key, parse_status FROM impressions ORDER BY id").fetchall(),
-            "embeddings": connection.execute("SELECT text_hash, model, vector FROM embeddings ORDER BY 1, 2").fetchall(),
+            # The vectors of the items' current texts. A live server embeds while it still parses, so an item
+            # re-parsed with a longer text (a later sighting) leaves its earlier text's vector cached as well;
+            # the uninterrupted reference parses everything first. Cached extras change no figure.
+            "embeddings": connection.execute(
+                "SELECT text_hash, model, vector FROM embeddings WHERE (text_hash, model) IN"
+                " (SELECT text_hash, embedding_model FROM items) ORDER BY 1, 2").fetchall(),
             "integrity": connection.execute("PRAGMA integrity_check").fetchall(),
         }
     finally:
