@@ -436,8 +436,8 @@ def _delete_range(db, from_, to, platform, yes) -> dict:
         raise click.UsageError("give --from and --to (e.g. --from 2026-01-05 --to 2026-01-11), or --all")
     tz = settings.timezone(db)
     try:
-        from_ms = deletion.parse_bound("from", int(from_) if from_.isdigit() else from_, tz)
-        to_ms = deletion.parse_bound("to", int(to) if to.isdigit() else to, tz, end=True)
+        from_ms = deletion.parse_bound("from", int(from_) if from_.isdecimal() else from_, tz)
+        to_ms = deletion.parse_bound("to", int(to) if to.isdecimal() else to, tz, end=True)
         counts = deletion.delete_range(db, from_ms, to_ms, platform, dry_run=True)
     except deletion.DeletionError as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{exc.field}") from None

@@ -78,7 +78,7 @@ def parse_bound(name: str, raw: str | None, tz: str, *, end: bool = False) -> in
     """A date bound as ms: integer ms, or an ISO date in ``tz`` (as ``to``, the whole day is included)."""
     if raw is None or raw == "":
         return None
-    if raw.lstrip("-").isdigit():
+    if raw.lstrip("-").isdecimal():
         value = int(raw)
         if not 0 <= value <= 2**53:
             raise ExplorerError(f"query parameter '{name}' is out of range")
@@ -117,7 +117,7 @@ def parse_category(raw: str | None) -> int | str | None:
         return None
     if raw in (CATEGORY_OTHER, CATEGORY_UNCATEGORIZED):
         return raw
-    if raw.isdigit() and len(raw) < 10:
+    if raw.isdecimal() and len(raw) < 10:
         return int(raw)
     raise ExplorerError(f"query parameter 'category' must be a category id, '{CATEGORY_OTHER}' or "
                         f"'{CATEGORY_UNCATEGORIZED}', not {raw!r}")

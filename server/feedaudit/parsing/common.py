@@ -284,7 +284,7 @@ def relative_seconds(text: str | None) -> int | None:
         match = pattern.search(text)
         if match:
             amount = match.group("n")
-            count = int(amount) if amount.isdigit() else 1
+            count = int(amount) if amount.isdecimal() else 1
             unit = next(u for u in _UNIT_SECONDS if match.group(u))
             return count * _UNIT_SECONDS[unit]
     compact = _COMPACT.match(text)

@@ -20,7 +20,7 @@ BASE = "https://news.ycombinator.com/"
 
 def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
     story_id = (root.get("id") or "").strip()
-    if story_id.isdigit():
+    if story_id.isdecimal():
         item["key"] = f"hackernews:{story_id}"
     link = root.select_one("span.titleline > a, td.title > a")
     if link is not None:

@@ -29,7 +29,7 @@ def time_param(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if raw.lstrip("-").isdigit():
+    if raw.lstrip("-").isdecimal():
         value = int(raw)
         if abs(value) > 2**53:
             raise ApiError(400, f"query parameter '{name}' is out of range")

@@ -72,7 +72,7 @@ def similar():
 
 def days_param() -> int:
     raw = request.args.get("days") or str(intention_gap.DEFAULT_PERIOD_DAYS)
-    if not raw.isdigit() or int(raw) not in intention_gap.PERIOD_DAYS:
+    if not raw.isdecimal() or int(raw) not in intention_gap.PERIOD_DAYS:
         raise ApiError(400, f"query parameter 'days' must be one of {', '.join(map(str, intention_gap.PERIOD_DAYS))}")
     return int(raw)
 
