@@ -212,8 +212,9 @@ def ratings_context(db: sqlite_utils.Database) -> RatingsContext:
 
 def rated_in_range(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None) -> list[tuple]:
     """(item key, rating, dwell ms in the range) of each rated item shown in the range, by key."""
+    # CROSS JOIN keeps ratings (hundreds of rows) the outer loop; otherwise SQLite may walk the range's impressions.
     sql = ("SELECT r.item_key, r.rating, coalesce(sum(d.visible_ms), 0) FROM ratings r"
-           " JOIN impressions i ON i.item_key = r.item_key LEFT JOIN dwell d ON d.impression_id = i.id"
+           " CROSS JOIN impressions i ON i.item_key = r.item_key LEFT JOIN dwell d ON d.impression_id = i.id"
            " WHERE i.ts >= ? AND i.ts < ? {} GROUP BY r.item_key ORDER BY r.item_key")
     params = [from_ms, to_ms] + ([platform] if platform else [])
     return db.execute(sql.format("AND i.platform = ?" if platform else ""), params).fetchall()

@@ -596,6 +596,9 @@ def topics(db: sqlite_utils.Database, period: Period) -> dict:
 # ---------------------------------------------------------------- sources
 def source_counts(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict[str, dict]:
     """Impressions and dwell per source in [from_ms, to_ms), with the platforms it appeared on."""
+    rolled_up = rollups.range_sources(db, from_ms, to_ms, settings.timezone(db))
+    if rolled_up is not None:
+        return rolled_up
     result: dict[str, dict] = {}
     for platform, author, url, count, dwell in db.execute(
             f"SELECT it.platform, it.author, it.url, count(*), sum(coalesce(d.visible_ms, 0)) {SHOWN_SQL} "
@@ -608,8 +611,21 @@ def source_counts(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict[s
     return result
 
 
+def new_sources(db: sqlite_utils.Database, period: Period, shown: Mapping[str, dict]) -> set[str]:
+    """The sources of ``shown`` never seen before the period began (over all stored history).
+    An unknown source ("") is not a source one could have met before, so it never counts as new."""
+    first_day = rollups.day_of(period.from_ms, period.tz)
+    named = [name for name in shown if name]
+    earlier = rollups.first_days(db, named, first_day, period.tz)
+    if earlier is not None:
+        return {name for name in named if name not in earlier}
+    first_seen = first_seen_by_source(db, period.to_ms)
+    return {name for name in named if first_seen.get(name, period.from_ms) >= period.from_ms}
+
+
 def first_seen_by_source(db: sqlite_utils.Database, before_ms: int) -> dict[str, int]:
-    """When each source was first seen (its earliest item's first impression), over all history before ``before_ms``."""
+    """When each source was first seen (its earliest item's first impression), over all history before ``before_ms``
+    (a pass over every item: used only while the rollups of that history are being built)."""
     first: dict[str, int] = {}
     for platform, author, url, seen in db.execute(
             "SELECT platform, author, url, first_seen_ts FROM items WHERE first_seen_ts < ?", (before_ms,)):
@@ -635,9 +651,8 @@ def sources(db: sqlite_utils.Database, period: Period) -> dict:
     before = source_counts(db, period.shifted(-1).from_ms, period.shifted(-1).to_ms)
     total, total_before = sum(e["impressions"] for e in now.values()), sum(e["impressions"] for e in before.values())
     dwell_total = sum(e["dwell_ms"] for e in now.values())
-    first_seen = first_seen_by_source(db, period.to_ms)
-    # An unknown source ("") is not a source one could have met before, so it never counts as new.
-    new = {name: entry for name, entry in now.items() if name and first_seen.get(name, period.from_ms) >= period.from_ms}
+    fresh = new_sources(db, period, now)
+    new = {name: entry for name, entry in now.items() if name in fresh}
     new_share = sum(e["impressions"] for e in new.values()) / total if total else None
 
     def share(entry, of):
@@ -698,45 +713,92 @@ def responsiveness_words(estimate: dict | None) -> tuple[str, str]:
                                              f"{format_points(estimate['ci_high'])}, {estimate['events']} engagements.")
 
 
-def placement_rows(impressions: an.Impressions, top: int = 3) -> list[dict]:
-    """Per category of one platform: its share of the top ``top`` positions, its overall share, and their ratio."""
+@dataclasses.dataclass
+class Placement:
+    """One platform's impressions in a period: per category name (shown, shown in the top
+    ranks), and sponsored impressions overall and in the top ranks."""
+
+    by_category: dict[str, tuple[int, int]]
+    sponsored: int = 0
+    sponsored_top: int = 0
+
+    @property
+    def shown(self) -> int:
+        return sum(shown for shown, _ in self.by_category.values())
+
+    @property
+    def top(self) -> int:
+        return sum(top for _, top in self.by_category.values())
+
+
+def placement_of_impressions(impressions: an.Impressions, top: int = an.shares.TOP_PLACEMENT_RANKS) -> Placement:
+    """The Placement of some impressions of one platform."""
     names = np.array([c or audit.UNCATEGORIZED for c in impressions.category], dtype=object)
     in_top = impressions.rank <= top
-    ratios = an.rank_placement(impressions)
-    rows = []
-    for name in sorted(set(names.tolist())):
-        mine = names == name
-        rows.append({"category": name, "top_share": float(mine[in_top].mean()) if in_top.any() else None,
-                     "share": float(mine.mean()), "top_count": int((mine & in_top).sum()),
-                     "ratio": ratios.get("" if name == audit.UNCATEGORIZED else name)})
+    return Placement({name: (int((names == name).sum()), int((in_top & (names == name)).sum()))
+                      for name in sorted(set(names.tolist()))},
+                     int(impressions.sponsored.sum()), int((impressions.sponsored & in_top).sum()))
+
+
+SPONSORED_TOP_SQL = f"""SELECT i.platform, sum(coalesce(it.sponsored, i.sponsored_hint, 0))
+    FROM impressions i JOIN items it ON it.key = i.item_key
+    WHERE i.ts >= ? AND i.ts < ? AND i.rank <= {an.shares.TOP_PLACEMENT_RANKS} GROUP BY i.platform"""
+
+
+def placements(db: sqlite_utils.Database, period: Period) -> dict[str, Placement]:
+    """Per platform, the period's Placement: category counts from the daily rollups (the
+    raw rows when they cannot serve), sponsored-in-top counts from the top-ranked rows."""
+    parts = rollups.range_parts(db, period.from_ms, period.to_ms, period.tz)
+    if parts is None:
+        impressions = audit.load_window(db, period.from_ms, period.to_ms).impressions
+        return {p: placement_of_impressions(impressions.subset(impressions.platform == p))
+                for p in sorted(set(impressions.platform.tolist()))}
+    found: dict[str, Placement] = {}
+    for (platform, name), row in sorted(rollups.platform_category_sums(db, parts).items()):
+        if row[0]:
+            found.setdefault(platform, Placement({})).by_category[name or audit.UNCATEGORIZED] = (int(row[0]), int(row[3]))
+    for part in parts:
+        if part.platform in found:
+            found[part.platform].sponsored += int(part.meta["sponsored"])
+    for platform, count in db.execute(SPONSORED_TOP_SQL, (period.from_ms, period.to_ms)):
+        if platform in found:
+            found[platform].sponsored_top = int(count or 0)
+    return found
+
+
+def placement_rows(placement: Placement) -> list[dict]:
+    """Per category of one platform: its share of the top positions, its overall share, and
+    their ratio (the rank placement of :func:`analytics.rank_placement`)."""
+    shown, top = placement.shown, placement.top
+    rows = [{"category": name, "top_share": in_top / top if top else None, "share": count / shown,
+             "top_count": in_top, "ratio": (in_top / top if top else 0.0) / (count / shown)}
+            for name, (count, in_top) in sorted(placement.by_category.items())]
     return sorted(rows, key=lambda row: (-(row["ratio"] or 0.0), row["category"]))
 
 
-def sponsored_placement(impressions: an.Impressions, top: int = 3) -> dict:
-    """Sponsored share of all items and of the top ``top`` positions."""
-    in_top = impressions.rank <= top
-    overall = float(impressions.sponsored.mean()) if len(impressions) else None
-    first = float(impressions.sponsored[in_top].mean()) if in_top.any() else None
+def sponsored_placement(placement: Placement) -> dict:
+    """Sponsored share of all items and of the top positions."""
+    overall = placement.sponsored / placement.shown if placement.shown else None
+    first = placement.sponsored_top / placement.top if placement.top else None
     return {"share": format_share(overall), "top_share": format_share(first),
             "ratio": format_ratio(first / overall) if overall and first is not None else "–",
-            "count": int(impressions.sponsored.sum())}
+            "count": placement.sponsored}
 
 
-def _platform_game(platform: str, impressions: an.Impressions, feedback: dict) -> dict:
+def _platform_game(platform: str, placement: Placement, feedback: dict) -> dict:
     lifts = feedback["lifts"].get(platform, {})
     rows = sorted((lift_row(c, est) for c, est in lifts.items()), key=lambda row: (-row["events"], row["category"]))
-    placements = placement_rows(impressions)
-    placed = [p for p in placements if p["ratio"] is not None]
+    placed = placement_rows(placement)
     return {
-        "platform": platform, "name": platform_name(platform), "impressions": format_count(len(impressions)),
+        "platform": platform, "name": platform_name(platform), "impressions": format_count(placement.shown),
         "responsiveness": responsiveness_words(feedback["responsiveness"].get(platform)),
         "responsive_ok": (feedback["responsiveness"].get(platform) or {}).get("status") == "ok",
         "lifts": rows, "measured": sum(row["enough"] for row in rows),
         "engagements": sum(row["events"] for row in rows),
         "first": [_placement_words(p) for p in placed[:3]],
         "last": [_placement_words(p) for p in reversed(placed[-3:])] if len(placed) > 3 else [],
-        "sponsored": sponsored_placement(impressions),
-        "placements": placements,
+        "sponsored": sponsored_placement(placement),
+        "placements": placed,
     }
 
 
@@ -749,11 +811,8 @@ def _placement_words(row: dict) -> dict:
 def game(db: sqlite_utils.Database, period: Period) -> dict:
     """Per platform: the feedback loop, responsiveness, what the feed puts first, sponsored placement."""
     metrics = audit.metrics(db, period.from_ms, period.to_ms, tz=period.tz)
-    window = audit.load_window(db, period.from_ms, period.to_ms)
-    impressions = window.impressions
     feedback = metrics["feedback_loop"]
-    platforms = [_platform_game(p, impressions.subset(impressions.platform == p), feedback)
-                 for p in sorted(set(impressions.platform.tolist()))]
+    platforms = [_platform_game(p, placement, feedback) for p, placement in sorted(placements(db, period).items())]
     categories = sorted({row["category"] for p in platforms for row in p["placements"]})
     estimates = [(p["name"], row) for p in platforms for row in p["lifts"] if row["enough"]]
     raw = {(platform_name(p), c): est for p, lifts in feedback["lifts"].items() for c, est in lifts.items()}

@@ -330,6 +330,7 @@ def _reset_if_settings_changed(db, wanted: dict) -> None:
         return
     with write_transaction(db):
         db.execute("DELETE FROM rollup_parts")
+        db.execute("DELETE FROM rollup_source_days")
         db.execute("DELETE FROM rollup_stale")
         db.execute("INSERT INTO rollup_changes (hour, first_ts, novelty) SELECT ts / 3600000, min(ts), 1"
                    " FROM impressions WHERE true GROUP BY 1 ON CONFLICT (hour) DO UPDATE SET"
@@ -444,8 +445,11 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
                 "SELECT platform, novelty, novelty_sums FROM rollup_parts WHERE day = ?", (day,))}
             sources.store_new(db, [sources.name[c] for part in parts.values() for c in part.arrays["src_codes"].tolist()])
             db.execute("DELETE FROM rollup_parts WHERE day = ?", (day,))
+            db.execute("DELETE FROM rollup_source_days WHERE day = ?", (day,))
             for platform, part in parts.items():
                 part.arrays["src_codes"] = sources.codes([sources.name[c] for c in part.arrays["src_codes"].tolist()])
+                db.conn.executemany("INSERT OR IGNORE INTO rollup_source_days (code, day) VALUES (?, ?)",
+                                    [(code, day) for code in part.arrays["src_codes"].tolist()])
                 blob, sums = old.get(platform, (None, None))
                 db.execute("INSERT INTO rollup_parts (day, platform, impressions, aggregates, ratings_signature, novelty,"
                            " novelty_sums, built_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -620,17 +624,60 @@ def range_parts(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, pl
     return [part for part in plan.parts if part.meta["impressions"] > 0]
 
 
-def platform_category_totals(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], tuple[int, float]]:
-    """(platform, category name) → (impressions, dwell ms); the name is "" while not yet categorized,
+def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) -> dict[str, dict] | None:
+    """Per source name: impressions, dwell ms and the platforms it appeared on in the range, from the
+    rollups (None when they cannot serve this time zone or model yet: read the raw rows then)."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return None
+    plan = plan_range(db, from_ms, to_ms, None, tz, audit.ratings_context(db))
+    found: dict[str, dict] = {}
+    for part in plan.parts:
+        for code, (shown, dwell) in zip(part.arrays["src_codes"].tolist(), part.arrays["src"][:, :2].tolist()):
+            if shown:
+                entry = found.setdefault(plan.sources.name[code], {"impressions": 0, "dwell_ms": 0, "platforms": set()})
+                entry["impressions"] += int(shown)
+                entry["dwell_ms"] += int(round(dwell))
+                entry["platforms"].add(part.platform)
+    return found
+
+
+def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str) -> dict[str, int] | None:
+    """The first rolled-up day each named source appeared on, before ``before_day`` (sources not seen
+    before it are left out); None unless every day before ``before_day`` is rolled up for ``tz``."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return None
+    pending = db.execute("SELECT EXISTS (SELECT 1 FROM rollup_stale WHERE day < ?)"
+                         " OR EXISTS (SELECT 1 FROM rollup_changes WHERE first_ts < ?)",
+                         (before_day, day_bounds(before_day, tz)[0])).fetchone()[0]
+    if pending:
+        return None
+    codes = dict(db.execute("SELECT name, code FROM rollup_sources").fetchall())
+    found = {}
+    for name in names:
+        if name in codes:
+            row = db.execute("SELECT min(day) FROM rollup_source_days WHERE code = ? AND day < ?",
+                             (codes[name], before_day)).fetchone()
+            if row[0] is not None:
+                found[name] = row[0]
+    return found
+
+
+def platform_category_sums(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], np.ndarray]:
+    """(platform, category name) → the category columns summed (CATEGORY_COLUMNS: impressions,
+    dwell, clicks, top-ranked, ranked, chronological); the name is "" while not yet categorized,
     "Other" for items below the threshold or of a deleted category (as in :func:`metrics`)."""
     names = _category_names(db)
-    totals: dict[tuple[str, str], tuple[int, float]] = {}
+    sums: dict[tuple[str, str], np.ndarray] = {}
     for part in parts:
         for code, row in zip(part.arrays["cat_codes"].tolist(), part.arrays["cat"]):
             key = (part.platform, names.get(code, "Other"))
-            shown, dwell = totals.get(key, (0, 0.0))
-            totals[key] = (shown + int(row[0]), dwell + float(row[1]))
-    return totals
+            sums[key] = sums[key] + row if key in sums else row.astype(np.float64)
+    return sums
+
+
+def platform_category_totals(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], tuple[int, float]]:
+    """(platform, category name) → (impressions, dwell ms), named as in :func:`platform_category_sums`."""
+    return {key: (int(row[0]), float(row[1])) for key, row in platform_category_sums(db, parts).items()}
 
 
 def weekly_drift(parts) -> dict[str, float]:
@@ -695,7 +742,7 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context) -> dict:
         "range": {"from_ms": from_ms, "to_ms": to_ms, "platform": platform, "tz": tz},
         "simulated": audit.is_simulated(db),
         "totals": {"impressions": impressions, "dwell_ms": float(sum(p.meta["dwell"] for p in parts)), "clicks": clicks,
-                   "items": int(np.unique(np.concatenate([p.arrays["items"] for p in parts])).size) if parts else 0,
+                   "items": _distinct_count(np.concatenate([p.arrays["items"] for p in parts])) if parts else 0,
                    "platforms": sorted({p.platform for p in parts})},
         "exposure_share": {"category": exposure, "source": audit._top(source_shares, audit.TOP_SOURCES_LISTED)},
         "attention_share": {"category": attention,
@@ -721,6 +768,12 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context) -> dict:
             {key: sum(p.meta["preferences"][key] for p in parts) for key in PREFERENCE_KEYS}),
     }
     return audit.jsonable(result)
+
+
+def _distinct_count(values: np.ndarray) -> int:
+    """Distinct values of an integer array: sorting is ~15× faster here than np.unique's hash table (numpy 2.4)."""
+    ordered = np.sort(values)
+    return int(ordered.size and 1 + np.count_nonzero(ordered[1:] != ordered[:-1]))
 
 
 def _rank_band_ctr(parts) -> dict[str, float]:
@@ -803,10 +856,14 @@ def _feedback(parts, category_name):
     for platform in sorted({p.platform for p in parts}):
         mine = [p for p in parts if p.platform == platform]
         codes = np.concatenate([p.arrays["seq_codes"] for p in mine])
-        distinct, inverse = np.unique(codes, return_inverse=True)
+        lowest = int(codes.min(initial=0))
+        distinct = np.flatnonzero(np.bincount(codes - lowest)) + lowest  # category ids are small integers
         # Two codes with one name (Other) are one category, as in the reference.
         labels, by_name = np.unique(np.array([category_name(int(c)) for c in distinct], dtype=str), return_inverse=True)
-        sequences[platform] = (by_name[inverse], labels.astype(object), np.concatenate([p.arrays["seq_dwell"] for p in mine]),
+        name_of_code = np.zeros(int(distinct.max(initial=lowest)) - lowest + 1, dtype=np.int64)
+        name_of_code[distinct - lowest] = by_name
+        sequences[platform] = (name_of_code[codes - lowest], labels.astype(object),
+                               np.concatenate([p.arrays["seq_dwell"] for p in mine]),
                                np.concatenate([p.arrays["seq_clicked"] for p in mine]))
     return an.feedback.feedback_from_sequences(sequences)
 

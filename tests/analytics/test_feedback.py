@@ -3,7 +3,7 @@
 import numpy as np
 
 from feedaudit.analytics import NOT_ENOUGH_DATA, feedback_loop, make_impressions
-from feedaudit.analytics.feedback import bootstrap_interval, engagement_mask, event_lifts
+from feedaudit.analytics.feedback import bootstrap_interval, engagement_mask, event_lifts, exact_lattice_percentiles
 
 # position:   0    1    2    3    4    5    6
 CATEGORIES = ["A", "B", "A", "A", "B", "B", "A"]
@@ -65,12 +65,42 @@ def test_input_order_does_not_matter():
     assert found.lifts["p"]["A"].mean == -0.5 and found.lifts["p"]["B"].mean == 0.5
 
 
-def test_bootstrap_interval_is_seeded():
+def test_bootstrap_interval_off_the_lattice_is_seeded():
     values = np.array([0.0, 0.1, 0.3, 0.2, 0.4])
     first, again = bootstrap_interval(values, seed=3), bootstrap_interval(values, seed=3)
     assert first == again
     assert first[0] < values.mean() < first[1]
     assert bootstrap_interval(np.array([]), seed=3) == (None, None)
+
+
+def test_exact_bootstrap_on_the_lattice_by_hand():
+    # Four values 0, 0, 0, 1: a resample's sum is Binomial(4, ¼): P(≤0) = 81/256 ≥ 2.5 %, so the
+    # low end is 0; P(≤2) = 243/256 = 0.949 < 97.5 % ≤ P(≤3) = 255/256, so the high end is 3/4.
+    assert bootstrap_interval(np.array([0.0, 0.0, 0.0, 1.0]), lattice=1.0) == (0.0, 0.75)
+    # Lifts in steps of 1/2: −½, +½ → means −½, 0, ½ with probabilities ¼, ½, ¼.
+    assert bootstrap_interval(np.array([-0.5, 0.5]), lattice=0.5) == (-0.5, 0.5)
+    assert bootstrap_interval(np.array([0.25] * 7), lattice=0.25) == (0.25, 0.25)
+
+
+def test_exact_bootstrap_of_a_long_sample_matches_the_binomial():
+    # 10,000 values, half 0 and half 1: the resampled sum is Binomial(10,000, ½), whose 2.5 % and
+    # 97.5 % quantiles are 4,902 and 5,098 (scipy's ppf as the independent reference). The
+    # transform covers a window around the mean here (10,001 sums in full), so this checks the wrap.
+    from scipy.stats import binom
+
+    low, high = binom.ppf([0.025, 0.975], 10_000, 0.5)
+    assert (low, high) == (4902, 5098)
+    values = np.array([0.0, 1.0] * 5_000)
+    assert exact_lattice_percentiles(np.array([0, 1]), np.array([5_000, 5_000]), (0.025, 0.975)) == (4902, 5098)
+    assert bootstrap_interval(values, lattice=1.0) == (0.4902, 0.5098)
+
+
+def test_exact_and_monte_carlo_bootstraps_agree():
+    rng = np.random.default_rng(7)
+    lifts = np.clip(np.rint(rng.normal(3, 5, 400)), -50, 50) / 50
+    exact = bootstrap_interval(lifts, lattice=1 / 50)
+    sampled = bootstrap_interval(lifts, resamples=20_000, seed=1)
+    assert abs(exact[0] - sampled[0]) < 0.002 and abs(exact[1] - sampled[1]) < 0.002
 
 
 def test_nothing_to_measure():

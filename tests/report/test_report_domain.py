@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from feedaudit import demo, report, storage
+from feedaudit import audit, demo, report, rollups, settings, storage
 from feedaudit.simulator import SimulationConfig
 from support import events as ev
 
@@ -195,8 +195,19 @@ def test_daily_category_shares_per_local_day(small_db):
                        "1 more categories": [0.0, 0.5, None]}
 
 
-def test_sources_new_sources_and_change(small_db):
-    page = report.sources(small_db, report.week_period("2026-W03", "UTC"))
+@pytest.fixture(params=["raw rows", "rollups"])
+def either_path(request, small_db):
+    """small_db read from its raw rows (no rollups yet), or after the rollup job has run."""
+    if request.param == "rollups":
+        rollups.refresh(small_db)
+    period = report.week_period("2026-W03", settings.timezone(small_db))  # the zone the rollups are built in
+    served = rollups.range_parts(small_db, period.from_ms, period.to_ms, period.tz) is not None
+    assert served == (request.param == "rollups")
+    return small_db
+
+
+def test_sources_new_sources_and_change(either_path):
+    page = report.sources(either_path, report.week_period("2026-W03", settings.timezone(either_path)))
     figures = {f["key"]: f["value"] for f in page["figures"]}
     # alpha.example (2 items) is new; beta.example was seen in W02; the Reddit item's author is unknown.
     assert figures["new_source_share"] == "50.0%"
@@ -204,6 +215,17 @@ def test_sources_new_sources_and_change(small_db):
     rows = {row["name"]: row for row in page["rows"]}
     assert rows["alpha.example"]["share"] == "50.0%" and rows["alpha.example"]["change"] == "+50.0 pp"
     assert rows["beta.example"]["previous"] == "100.0%" and rows["beta.example"]["change"] == "\u221275.0 pp"
+
+
+def test_game_placements_by_hand_on_either_path(either_path):
+    small_db = either_path
+    period = report.week_period("2026-W03", settings.timezone(small_db))
+    found = report.placements(small_db, period)
+    # HN shows ranks 1, 2, 3 (all in the top 3): two Science items and one not categorized; Reddit one rank-1 item.
+    assert found == {"hackernews": report.Placement({"Science": (2, 2), "Uncategorized": (1, 1)}, 0, 0),
+                     "reddit": report.Placement({"Technology": (1, 1)}, 0, 0)}
+    raw = audit.load_window(small_db, period.from_ms, period.to_ms).impressions
+    assert found == {p: report.placement_of_impressions(raw.subset(raw.platform == p)) for p in ("hackernews", "reddit")}
 
 
 def test_data_status_points_to_the_latest_week(small_db):
@@ -262,11 +284,14 @@ def test_placement_and_sponsored_placement_on_one_platform():
 
     shown = an.make_impressions([1, 2, 3, 4], rank=[1, 2, 5, 8], category=["A", "B", "A", "A"],
                                 sponsored=[True, False, False, False])
-    rows = {row["category"]: row for row in report.placement_rows(shown)}
+    placement = report.placement_of_impressions(shown)
+    assert placement == report.Placement({"A": (3, 1), "B": (1, 1)}, sponsored=1, sponsored_top=1)
+    rows = {row["category"]: row for row in report.placement_rows(placement)}
     # Top 3 holds ranks 1 and 2: A has ½ of it against ¾ overall, B ½ against ¼.
     assert rows["B"] == {"category": "B", "top_share": 0.5, "share": 0.25, "top_count": 1, "ratio": 2.0}
-    assert rows["A"]["ratio"] == pytest.approx(2 / 3) and [r["category"] for r in report.placement_rows(shown)] == ["B", "A"]
-    assert report.sponsored_placement(shown) == {"share": "25.0%", "top_share": "50.0%", "ratio": "2.00×", "count": 1}
+    assert rows["A"]["ratio"] == pytest.approx(2 / 3) and [r["category"] for r in report.placement_rows(placement)] == ["B", "A"]
+    assert {c: r for c, r in an.rank_placement(shown).items()} == {c: rows[c]["ratio"] for c in "AB"}
+    assert report.sponsored_placement(placement) == {"share": "25.0%", "top_share": "50.0%", "ratio": "2.00×", "count": 1}
 
 
 def test_responsiveness_words():

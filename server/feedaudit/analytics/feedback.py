@@ -18,6 +18,7 @@ in its categories that have enough data, with its own bootstrap interval.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,31 +84,47 @@ def coded_event_lifts(codes: np.ndarray, known: np.ndarray, engaged: np.ndarray,
     positions = np.flatnonzero(np.asarray(engaged, dtype=bool))
     positions = positions[(positions >= window) & (positions + window < codes.size)]
     positions = positions[np.asarray(known, dtype=bool)[positions]]
-    # Rows sorted by (category, position): impressions of category c before position x is a
-    # difference of two binary searches, so each window is counted in O(log n).
-    span = codes.size + 1
-    keys = np.sort(codes * span + np.arange(codes.size))
-    code = codes[positions] * span
-
-    def count_before(limit):
-        return np.searchsorted(keys, code + limit) - np.searchsorted(keys, code)
-
-    after = count_before(positions + 1 + window) - count_before(positions + 1)
-    before = count_before(positions) - count_before(positions - window)
+    event_codes = codes[positions]
+    narrow = codes.astype(np.int32)  # comparisons and running counts on 4-byte ints: half the memory traffic
+    after = np.zeros(positions.size, dtype=np.int32)
+    before = np.zeros(positions.size, dtype=np.int32)
+    seen_before = np.zeros(codes.size + 1, dtype=np.int32)  # [x] = rows of the current code before x
+    by_code = np.argsort(event_codes, kind="stable")
+    sizes = np.bincount(event_codes) if positions.size else np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    # One running count per category that has events: a window's count is a difference of two entries.
+    for code in np.flatnonzero(sizes):
+        np.cumsum(narrow == code, dtype=np.int32, out=seen_before[1:])
+        mine = by_code[ends[code] - sizes[code]:ends[code]]
+        at = positions[mine]
+        after[mine] = seen_before[at + 1 + window] - seen_before[at + 1]
+        before[mine] = seen_before[at] - seen_before[at - window]
     return positions, (after - before) / window
 
 
-def bootstrap_interval(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0):
-    """Percentile bootstrap 95 % interval of the mean: (2.5th, 97.5th) percentiles of
-    the means of ``resamples`` seeded resamples with replacement.
+def bootstrap_interval(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0,
+                       lattice: float | None = None):
+    """Percentile bootstrap 95 % interval of the mean: the 2.5th and 97.5th
+    percentiles of the mean of n values drawn with replacement from ``values``.
 
-    A resample is drawn as multinomial counts over the distinct values (lifts
-    take at most 2N + 1 values), which is the same distribution as drawing n
-    values with replacement but costs O(distinct) instead of O(n) per resample.
+    When every value is a whole multiple of ``lattice`` (lifts are multiples of
+    1/N), the percentiles are those of the *exact* bootstrap distribution (the
+    limit of infinitely many resamples), see :func:`exact_lattice_percentiles`:
+    no Monte Carlo error and no seed. Otherwise ``resamples`` seeded resamples
+    are drawn, as multinomial counts over the distinct values (the same
+    distribution as drawing n values with replacement, at O(distinct) per resample).
     """
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return None, None
+    if lattice:
+        steps = np.rint(values / lattice)
+        if np.abs(steps * lattice - values).max() <= 1e-9 * lattice:
+            steps = steps.astype(np.int64)
+            counts = np.bincount(steps - steps.min())
+            present = np.flatnonzero(counts)
+            low, high = exact_lattice_percentiles(present + steps.min(), counts[present], (0.025, 0.975))
+            return low * lattice / values.size, high * lattice / values.size
     distinct, counts = np.unique(values, return_counts=True)
     rng = np.random.default_rng(seed)
     drawn = rng.multinomial(values.size, counts / values.size, size=resamples)
@@ -116,12 +133,59 @@ def bootstrap_interval(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
     return float(low), float(high)
 
 
-def estimate(values: np.ndarray, min_events: int = MIN_EVENTS, seed: int = 0) -> LiftEstimate:
-    """LiftEstimate of a set of event lifts ("not enough data" below min_events)."""
+#: Mass outside the computed span of the sum's distribution (Hoeffding bound); far below 1e-9.
+_TAIL_MASS = 1e-12
+
+
+def exact_lattice_percentiles(steps: np.ndarray, counts: np.ndarray, quantiles: tuple[float, ...]) -> tuple[int, ...]:
+    """Quantiles of the sum S of n = Σcounts draws with replacement from integers
+    ``steps`` (each present ``counts`` times): for each q the smallest s with
+    P(S ≤ s) ≥ q, where P is the exact bootstrap distribution.
+
+    S's distribution is the n-fold convolution of the values' frequencies,
+    computed as the n-th power of their discrete Fourier transform. When the
+    full span of S (n·range + 1 points) is long, the transform covers only the
+    values within a concentration bound of the mean, outside which S falls with
+    probability below 1e-12 (Hoeffding's or Bernstein's inequality), so the wrap-around of the circular transform is negligible.
+    """
+    steps, counts = np.asarray(steps, dtype=np.int64), np.asarray(counts, dtype=np.float64)
+    n = int(counts.sum())
+    low_step = int(steps.min())
+    offsets = steps - low_step
+    spread = int(offsets.max())
+    if spread == 0:
+        return tuple(n * low_step for _ in quantiles)
+    full_span = n * spread + 1
+    # Each draw is bounded (spread) and has the values' variance, so Bernstein's and
+    # Hoeffding's inequalities both bound P(|S − E S| ≥ t); the smaller t wins.
+    log_term = math.log(2 / _TAIL_MASS)
+    variance = float(counts @ (offsets - offsets @ counts / n) ** 2) / n
+    bernstein = spread * log_term / 3 + math.sqrt((spread * log_term / 3) ** 2 + 2 * n * variance * log_term)
+    half_width = math.ceil(min(spread * math.sqrt(n * log_term / 2), bernstein))
+    length = 1 << (min(full_span, 2 * half_width + 1) - 1).bit_length()  # a power of two for the FFT
+    frequencies = np.zeros(length)
+    np.add.at(frequencies, offsets % length, counts / n)
+    distribution = np.clip(np.fft.irfft(np.fft.rfft(frequencies) ** n, length), 0, None)
+    if length >= full_span:
+        sums = np.arange(length)
+    else:  # the window of sums centred on the mean, read from their residues mod length
+        start = int(round(float(offsets @ counts))) - length // 2
+        sums = start + np.arange(length)
+        distribution = distribution[sums % length]
+    cumulative = np.cumsum(distribution)
+    cumulative /= cumulative[-1]
+    picks = np.searchsorted(cumulative, np.asarray(quantiles) - 1e-9, side="left")
+    return tuple(int(sums[min(i, length - 1)]) + n * low_step for i in picks)
+
+
+def estimate(values: np.ndarray, min_events: int = MIN_EVENTS, seed: int = 0,
+             lattice: float | None = None) -> LiftEstimate:
+    """LiftEstimate of a set of event lifts ("not enough data" below min_events);
+    lifts over windows of N are multiples of ``lattice`` = 1/N (see :func:`bootstrap_interval`)."""
     values = np.asarray(values, dtype=np.float64)
     if values.size < max(min_events, 1):
         return LiftEstimate(int(values.size), None, None, None, NOT_ENOUGH_DATA)
-    low, high = bootstrap_interval(values, seed=seed)
+    low, high = bootstrap_interval(values, seed=seed, lattice=lattice)
     return LiftEstimate(int(values.size), float(values.mean()), low, high, "ok")
 
 
@@ -153,14 +217,15 @@ def feedback_from_sequences(sequences: dict, window: int = DEFAULT_WINDOW, min_e
         if engaged.size:
             dwell = np.asarray(dwell_ms, dtype=np.float64)
             engaged = engaged | (dwell > np.median(dwell))
+        codes = np.asarray(codes, dtype=np.int64)
         positions, values = coded_event_lifts(codes, labels[codes] != "", engaged, window)
-        event_categories = labels[np.asarray(codes)[positions]]
-        per_category = {
-            category: estimate(values[event_categories == category], min_events, seed)
-            for category in sorted(set(event_categories.tolist()))
-        }
-        lifts[platform] = per_category
-        with_data = [c for c, found in per_category.items() if found.status == "ok"]
-        pooled = values[np.isin(event_categories, with_data)]
-        responsiveness[platform] = estimate(pooled, min_events, seed)
+        event_codes = codes[positions]
+        grouped = np.argsort(event_codes, kind="stable")  # each category's lifts, in seen order
+        ends = np.cumsum(np.bincount(event_codes, minlength=labels.size))
+        per_code = {code: estimate(values[grouped[ends[code] - count:ends[code]]], min_events, seed, 1 / window)
+                    for code, count in enumerate(np.bincount(event_codes, minlength=labels.size).tolist()) if count}
+        lifts[platform] = {str(labels[code]): per_code[code] for code in sorted(per_code, key=lambda c: labels[c])}
+        with_data = np.zeros(labels.size, dtype=bool)
+        with_data[[code for code, found in per_code.items() if found.status == "ok"]] = True
+        responsiveness[platform] = estimate(values[with_data[event_codes]], min_events, seed, 1 / window)
     return FeedbackLoop(lifts=lifts, responsiveness=responsiveness, window=window)

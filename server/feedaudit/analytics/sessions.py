@@ -105,24 +105,25 @@ def night_share(sessions: Sessions, tz: str = "UTC") -> float | None:
         return None
     starts = local_ms(sessions.start_ms, tz)
     spans = np.maximum(sessions.end_ms - sessions.start_ms, 0)
-    night = sum(
-        active * _night_fraction(int(start), int(span))
-        for start, span, active in zip(starts, spans, sessions.active_ms)
-    )
+    night = float(np.dot(np.asarray(sessions.active_ms, dtype=np.float64), night_fractions(starts, spans)))
     return float(night / total)
 
 
-def _night_fraction(local_start: int, span: int) -> float:
-    """Fraction of [local_start, local_start + span] lying in a 00:00–05:00 window."""
+def night_fractions(local_starts: np.ndarray, spans: np.ndarray) -> np.ndarray:
+    """Per session, the fraction of [local_start, local_start + span] lying in a
+    00:00–05:00 window (a session with no span: 1 if it starts in one, else 0)."""
     night_from, night_to = NIGHT_START_HOUR * MS_PER_HOUR, NIGHT_END_HOUR * MS_PER_HOUR
-    if span == 0:
-        return 1.0 if night_from <= local_start % MS_PER_DAY < night_to else 0.0
-    overlap = 0
-    for day in range(local_start // MS_PER_DAY, (local_start + span) // MS_PER_DAY + 1):
-        low = max(local_start, day * MS_PER_DAY + night_from)
-        high = min(local_start + span, day * MS_PER_DAY + night_to)
-        overlap += max(0, high - low)
-    return overlap / span
+    starts, spans = np.asarray(local_starts, dtype=np.int64), np.asarray(spans, dtype=np.int64)
+    ends = starts + spans
+    first_day, last_day = starts // MS_PER_DAY, ends // MS_PER_DAY
+    overlap = np.zeros(starts.size, dtype=np.int64)
+    for offset in range(int((last_day - first_day).max(initial=0)) + 1):  # each calendar day a session touches
+        day = first_day + offset
+        low = np.maximum(starts, day * MS_PER_DAY + night_from)
+        high = np.minimum(ends, day * MS_PER_DAY + night_to)
+        overlap += np.where(day <= last_day, np.maximum(high - low, 0), 0)
+    in_night = (night_from <= starts % MS_PER_DAY) & (starts % MS_PER_DAY < night_to)
+    return np.where(spans == 0, in_night.astype(np.float64), overlap / np.maximum(spans, 1))
 
 
 @dataclass(frozen=True)
