@@ -296,7 +296,8 @@ def reference_metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platf
                                "rank_band": an.ctr_by_rank_band(imp)},
         "topic_diversity": an.topic_diversity(categories, taxonomy_size),
         "source_concentration": an.source_concentration(imp.source),
-        "new_source_share": an.weekly_new_source_share(imp.ts_ms, imp.source, tz),
+        "new_source_share": an.weekly_new_source_share(imp.ts_ms, imp.source, tz,
+                                                       sources_before(db, from_ms, platform)),
         "intra_list_diversity": {"mean": an.intra_list_diversity(imp, emb).mean},
         "narrowness": {"value": an.narrowness(imp.item_index, imp.dwell_ms, emb),
                        "weekly": an.weekly_narrowness(imp, emb, tz)},
@@ -312,6 +313,14 @@ def reference_metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platf
         "preferences": _preferences(db, window, exposure, from_ms, to_ms, platform),
     }
     return jsonable(result)
+
+
+def sources_before(db: sqlite_utils.Database, before_ms: int, platform: str | None = None) -> set[str]:
+    """Every source with an impression before ``before_ms`` (a pass over that history)."""
+    sql = ("SELECT it.platform, it.author, it.url FROM impressions i JOIN items it ON it.key = i.item_key"
+           " WHERE i.ts < ?" + (" AND i.platform = ?" if platform else "") + " GROUP BY it.key")
+    rows = db.execute(sql, [before_ms] + ([platform] if platform else [])).fetchall()
+    return {source_of(p, a, u) for p, a, u in rows}
 
 
 def _novelty_with_history(db, from_ms: int, to_ms: int, platform: str | None):

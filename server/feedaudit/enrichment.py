@@ -40,15 +40,22 @@ def embedding_text(title: str | None, text: str | None) -> str | None:
 
 
 def stored_vectors(db: sqlite_utils.Database, hashes: list[str], model_id: str) -> dict[str, np.ndarray]:
-    found: dict[str, np.ndarray] = {}
+    """The stored float32 vectors of ``hashes`` under ``model_id`` (hashes without one are left out)."""
+    found_hashes: list[str] = []
+    blobs: list[bytes] = []
     for start in range(0, len(hashes), 500):
         chunk = hashes[start:start + 500]
         marks = ",".join("?" * len(chunk))
         for text_hash, blob in db.execute(
             f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})", [model_id, *chunk]
         ):
-            found[text_hash] = unpack_vector(blob)
-    return found
+            found_hashes.append(text_hash)
+            blobs.append(blob)
+    if blobs and len({len(blob) for blob in blobs}) == 1:
+        # One decode for all rows (per-row decoding cost ~70 µs, most of a week's map).
+        matrix = unpack_vector(b"".join(blobs)).reshape(len(blobs), -1)
+        return dict(zip(found_hashes, matrix))
+    return {text_hash: unpack_vector(blob) for text_hash, blob in zip(found_hashes, blobs)}
 
 
 def stored_hashes(db: sqlite_utils.Database, hashes: list[str], model_id: str) -> set[str]:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import sqlite_utils
 
 from . import analytics as an
-from . import preferences
+from . import preferences, rollups
 from .audit import UNCATEGORIZED
 
 PERIOD_DAYS = (7, 28, 91)
@@ -39,25 +39,35 @@ EXPOSURE_SQL = f"""
 """
 
 
-def period(db: sqlite_utils.Database, days: int) -> tuple[int, int] | None:
-    """[from_ms, to_ms): the last ``days`` days of captured data, ending just after the newest impression."""
+def period(db: sqlite_utils.Database, days: int, tz: str) -> tuple[int, int] | None:
+    """[from_ms, to_ms): the last ``days`` local days of captured data, the newest impression's day
+    included (whole days, so the daily rollups serve them)."""
     newest = db.execute("SELECT max(ts) FROM impressions").fetchone()[0]
     if newest is None:
         return None
-    return newest + 1 - days * DAY_MS, newest + 1
+    last_day = rollups.day_of(newest, tz)
+    return rollups.day_bounds(last_day - days + 1, tz)[0], rollups.day_bounds(last_day, tz)[1]
 
 
-def exposure_shares(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict[str, float]:
-    counts = dict(db.execute(EXPOSURE_SQL, (from_ms, to_ms)).fetchall())
+def exposure_shares(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) -> dict[str, float]:
+    """Exposure share per category name over [from_ms, to_ms), from the rollups when they serve ``tz``."""
+    parts = rollups.range_parts(db, from_ms, to_ms, tz)
+    if parts is not None:
+        counts: dict[str, int] = {}
+        for (_, name), (shown, _) in rollups.platform_category_totals(db, parts).items():
+            counts[name or UNCATEGORIZED] = counts.get(name or UNCATEGORIZED, 0) + shown
+        counts = {name: count for name, count in counts.items() if count}
+    else:
+        counts = dict(db.execute(EXPOSURE_SQL, (from_ms, to_ms)).fetchall())
     total = sum(counts.values())
     return {name: count / total for name, count in counts.items()} if total else {}
 
 
 def gaps(db: sqlite_utils.Database, days: int, tz: str) -> dict:
     """Per category of the taxonomy (and any other category shown): exposed, intended, gap; plus the KL."""
-    bounds = period(db, days)
+    bounds = period(db, days, tz)
     intentions = {row["category"]: row for row in preferences.list_intentions(db)}
-    exposed = exposure_shares(db, *bounds) if bounds else {}
+    exposed = exposure_shares(db, *bounds, tz) if bounds else {}
     intended = an.intended_shares({name: (row["kind"], row["value"]) for name, row in intentions.items()},
                                   exposed) if intentions and exposed else {}
     categories = list(db.query("SELECT id, name FROM categories ORDER BY position, id"))

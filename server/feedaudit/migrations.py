@@ -265,13 +265,47 @@ def _v7_rollup_source_days(db: sqlite_utils.Database) -> None:
     instead of a pass over every item (the Sources page's new sources)."""
     from .rollups import unpack  # the rollup blob format lives there
 
-    db.execute("CREATE TABLE rollup_source_days (code INTEGER NOT NULL, day INTEGER NOT NULL,"
-               " PRIMARY KEY (code, day)) WITHOUT ROWID")
+    db.execute("CREATE TABLE rollup_source_days (code INTEGER NOT NULL, platform TEXT NOT NULL, day INTEGER NOT NULL,"
+               " PRIMARY KEY (code, platform, day)) WITHOUT ROWID")
     db.execute("CREATE INDEX rollup_source_days_day ON rollup_source_days (day)")
-    for day, blob in db.execute("SELECT day, aggregates FROM rollup_parts").fetchall():
+    for day, platform, blob in db.execute("SELECT day, platform, aggregates FROM rollup_parts").fetchall():
         codes = unpack(blob)[0]["src_codes"].tolist()
-        db.conn.executemany("INSERT OR IGNORE INTO rollup_source_days (code, day) VALUES (?, ?)",
-                            [(code, day) for code in codes])
+        db.conn.executemany("INSERT OR IGNORE INTO rollup_source_days (code, platform, day) VALUES (?, ?, ?)",
+                            [(code, platform, day) for code in codes])
+
+
+def _counter_triggers(table: str, counter: str, key: str, total: str) -> dict[str, tuple[str, str]]:
+    """Triggers that keep ``counter`` (key → count) equal to ``SELECT key, count(*) FROM table GROUP BY key``;
+    ``key`` is an SQL expression over a row (NEW./OLD. are put in front of its columns by the caller's {row})."""
+    add = (f"INSERT INTO {counter} ({total}, count) SELECT {{key}}, 1 WHERE true"
+           f" ON CONFLICT DO UPDATE SET count = count + 1;")
+    remove = f"UPDATE {counter} SET count = count - 1 WHERE ({total}) = ({{key}});"
+    new_key, old_key = key.format(row="NEW"), key.format(row="OLD")
+    return {
+        f"{counter}_insert": (f"AFTER INSERT ON {table}", add.format(key=new_key)),
+        f"{counter}_delete": (f"AFTER DELETE ON {table}", remove.format(key=old_key)),
+        f"{counter}_update": (f"AFTER UPDATE ON {table} WHEN ({old_key}) IS NOT ({new_key})",
+                              remove.format(key=old_key) + add.format(key=new_key)),
+    }
+
+
+def _v8_counters(db: sqlite_utils.Database) -> None:
+    """Counters kept by triggers, so status and settings pages stay constant-time on a year of data:
+    impressions per (platform, parse status) and items per category (counting 1M rows took ~0.5 s).
+    Derived tables (prefix rollup_): export-all leaves them out and the triggers rebuild them on import."""
+    db.execute("CREATE TABLE rollup_status_counts (platform TEXT NOT NULL, parse_status TEXT NOT NULL,"
+               " count INTEGER NOT NULL, PRIMARY KEY (platform, parse_status)) WITHOUT ROWID")
+    db.execute("CREATE TABLE rollup_category_counts (category_id INTEGER PRIMARY KEY, count INTEGER NOT NULL)")
+    triggers = {
+        **_counter_triggers("impressions", "rollup_status_counts", "{row}.platform, coalesce({row}.parse_status, '')",
+                            "platform, parse_status"),
+        **_counter_triggers("items", "rollup_category_counts", "coalesce({row}.category_id, 0)", "category_id"),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    db.execute("INSERT INTO rollup_status_counts SELECT platform, coalesce(parse_status, ''), count(*) FROM impressions"
+               " GROUP BY 1, 2")
+    db.execute("INSERT INTO rollup_category_counts SELECT coalesce(category_id, 0), count(*) FROM items GROUP BY 1")
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -282,6 +316,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_rollups,
     _v6_explorer_recency,
     _v7_rollup_source_days,
+    _v8_counters,
 ]
 LATEST_VERSION = len(MIGRATIONS)
 

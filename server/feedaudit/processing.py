@@ -164,10 +164,9 @@ def expire_raw_html(db: sqlite_utils.Database, retention_days: int | None, now_m
 def parser_health(db: sqlite_utils.Database) -> dict[str, dict[str, int]]:
     """Per platform: impressions parsed, partial, failed, and still pending."""
     health: dict[str, dict[str, int]] = {}
-    # Grouping by the bare columns walks the (platform, parse_status) index in order; a coalesce()
-    # in the GROUP BY would sort every impression in a temporary B-tree (7x slower on 1M rows).
+    # Counted by triggers (migration v8): a GROUP BY over every impression took ~0.5 s on a year of data.
     for platform, status, count in db.execute(
-        "SELECT platform, parse_status, count(*) FROM impressions GROUP BY platform, parse_status"
+        "SELECT platform, parse_status, count FROM rollup_status_counts WHERE count > 0 ORDER BY 1, 2"
     ).fetchall():
         figures = health.setdefault(platform, {"parsed": 0, "partial": 0, "failed": 0, "pending": 0})
         key = status or "pending"

@@ -38,7 +38,7 @@ def status(db: sqlite_utils.Database, now: dt.datetime | None = None, model_id: 
             "views": _count(db, "SELECT count(*) FROM views WHERE ts >= ?", (today,)),
         },
         "totals": {
-            "impressions": _count(db, "SELECT count(*) FROM impressions"),
+            "impressions": _count(db, "SELECT coalesce(sum(count), 0) FROM rollup_status_counts"),  # kept by triggers
             "items": _count(db, "SELECT count(*) FROM items"),
             "clicks": _count(db, "SELECT count(*) FROM clicks"),
             "views": _count(db, "SELECT count(*) FROM views"),

@@ -33,7 +33,7 @@ import sqlite_utils
 
 from . import analytics as an
 from . import audit, rollups, settings
-from .enrichment import configured_model_id, stored_vectors
+from .enrichment import configured_model_id, stored_hashes, stored_vectors
 
 PLATFORM_NAMES = {"youtube": "YouTube", "reddit": "Reddit", "x": "X", "hackernews": "Hacker News",
                   "news": "News sites", "googlenews": "Google News"}
@@ -267,12 +267,16 @@ def category_counts(db: sqlite_utils.Database, from_ms: int, to_ms: int) -> dict
     """Impressions per category name in [from_ms, to_ms) ("Uncategorized" for not yet categorized)."""
     parts = rollups.range_parts(db, from_ms, to_ms, settings.timezone(db))
     if parts is not None:
-        counts: dict[str, int] = {}
-        for (_, name), (shown, _) in rollups.platform_category_totals(db, parts).items():
-            counts[name or audit.UNCATEGORIZED] = counts.get(name or audit.UNCATEGORIZED, 0) + shown
-        return {name: count for name, count in counts.items() if count}
+        return _counts_by_name(db, parts)
     rows = db.execute(f"SELECT {CATEGORY_SQL}, count(*) {SHOWN_SQL} GROUP BY 1", (from_ms, to_ms)).fetchall()
     return {(name or audit.UNCATEGORIZED): count for name, count in rows}
+
+
+def _counts_by_name(db: sqlite_utils.Database, parts) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for (_, name), (shown, _) in rollups.platform_category_totals(db, parts).items():
+        counts[name or audit.UNCATEGORIZED] = counts.get(name or audit.UNCATEGORIZED, 0) + shown
+    return {name: count for name, count in counts.items() if count}
 
 
 def effective_topics(counts: Mapping[str, int]) -> float | None:
@@ -394,12 +398,17 @@ def drift_weeks(db: sqlite_utils.Database, period: Period) -> tuple[float | None
 
 def topic_trend(db: sqlite_utils.Database, period: Period, weeks: int = TREND_WEEKS) -> dict:
     """Effective number of topics of this week and the weeks before it (None for weeks without impressions)."""
-    labels, values = [], []
-    for back in range(weeks - 1, -1, -1):
-        week = period.shifted(-back)
-        labels.append(week.week or week.dates())
-        values.append(effective_topics(category_counts(db, week.from_ms, week.to_ms)))
-    return {"weeks": labels, "values": values}
+    periods = [period.shifted(-back) for back in range(weeks - 1, -1, -1)]
+    parts = rollups.range_parts(db, periods[0].from_ms, period.to_ms, period.tz)  # one read for all the weeks
+    values = []
+    for week in periods:
+        if parts is None:
+            counts = category_counts(db, week.from_ms, week.to_ms)
+        else:
+            first, last = rollups.day_of(week.from_ms, week.tz), rollups.day_of(week.to_ms - 1, week.tz)
+            counts = _counts_by_name(db, [part for part in parts if first <= part.day <= last])
+        values.append(effective_topics(counts))
+    return {"weeks": [week.week or week.dates() for week in periods], "values": values}
 
 
 def _top_categories(shares: dict, changes: dict, count: int = TOP_LISTED) -> list[dict]:
@@ -887,11 +896,14 @@ def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MA
     a seeded random sample is drawn (the figures say so).
     """
     rows = db.execute(MAP_SQL, (period.from_ms, period.to_ms)).fetchall()
-    vectors = stored_vectors(db, sorted({row[2] for row in rows if row[2]}), configured_model_id(db))
-    embedded = [row for row in rows if row[2] in vectors]
+    model = configured_model_id(db)
+    with_vector = stored_hashes(db, sorted({row[2] for row in rows if row[2]}), model)
+    embedded = [row for row in rows if row[2] in with_vector]
+    embedded_total = len(embedded)
     if len(embedded) > max_points:
         keep = np.random.default_rng(0).choice(len(embedded), size=max_points, replace=False)
         embedded = [embedded[i] for i in sorted(keep)]
+    vectors = stored_vectors(db, sorted({row[2] for row in embedded}), model)  # only the points drawn
     points, explained = project_2d(np.stack([vectors[row[2]] for row in embedded])) if embedded \
         else (np.zeros((0, 2)), 0.0)
     dwell = np.array([row[7] for row in embedded], dtype=np.float64)
@@ -907,7 +919,6 @@ def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MA
         trace["y"].append(round(float(points[n, 1]), 4))
         trace["size"].append(round(float(sizes[n]), 1))
         trace["text"].append(hover_text(row[1], category, audit.source_of(row[4], row[5], row[6]), row[7], row[8]))
-    embedded_total = sum(1 for row in rows if row[2] in vectors)
     return {
         "figures": [
             figure("items", "Items in the period", format_count(len(rows))),

@@ -139,8 +139,26 @@ class SourceCodes:
     temporary negative codes that live as long as this object."""
 
     def __init__(self, db: sqlite_utils.Database):
-        self.code = dict((name, code) for code, name in db.execute("SELECT code, name FROM rollup_sources"))
-        self.name = {code: name for name, code in self.code.items()}
+        self._db = db
+        self._code: dict[str, int] | None = None
+        self._name: dict[int, str] | None = None
+
+    def _load(self) -> None:
+        # Read on first use: reads of stored days that need no names skip the table (thousands of rows).
+        self._code = dict((name, code) for code, name in self._db.execute("SELECT code, name FROM rollup_sources"))
+        self._name = {code: name for name, code in self._code.items()}
+
+    @property
+    def code(self) -> dict[str, int]:
+        if self._code is None:
+            self._load()
+        return self._code
+
+    @property
+    def name(self) -> dict[int, str]:
+        if self._name is None:
+            self._load()
+        return self._name
 
     def codes(self, names) -> np.ndarray:
         for name in names:
@@ -448,8 +466,8 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
             db.execute("DELETE FROM rollup_source_days WHERE day = ?", (day,))
             for platform, part in parts.items():
                 part.arrays["src_codes"] = sources.codes([sources.name[c] for c in part.arrays["src_codes"].tolist()])
-                db.conn.executemany("INSERT OR IGNORE INTO rollup_source_days (code, day) VALUES (?, ?)",
-                                    [(code, day) for code in part.arrays["src_codes"].tolist()])
+                db.conn.executemany("INSERT OR IGNORE INTO rollup_source_days (code, platform, day) VALUES (?, ?, ?)",
+                                    [(code, platform, day) for code in part.arrays["src_codes"].tolist()])
                 blob, sums = old.get(platform, (None, None))
                 db.execute("INSERT INTO rollup_parts (day, platform, impressions, aggregates, ratings_signature, novelty,"
                            " novelty_sums, built_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -641,9 +659,11 @@ def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) 
     return found
 
 
-def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str) -> dict[str, int] | None:
-    """The first rolled-up day each named source appeared on, before ``before_day`` (sources not seen
-    before it are left out); None unless every day before ``before_day`` is rolled up for ``tz``."""
+def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str,
+               platform: str | None = None) -> dict[str, int] | None:
+    """The first rolled-up day each named source appeared on (on ``platform``, if given), before
+    ``before_day`` (sources not seen before it are left out); None unless every day before
+    ``before_day`` is rolled up for ``tz``."""
     if _state(db) != {**_wanted_state(db), "tz": tz}:
         return None
     pending = db.execute("SELECT EXISTS (SELECT 1 FROM rollup_stale WHERE day < ?)"
@@ -651,14 +671,17 @@ def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str) -> di
                          (before_day, day_bounds(before_day, tz)[0])).fetchone()[0]
     if pending:
         return None
-    codes = dict(db.execute("SELECT name, code FROM rollup_sources").fetchall())
+    sources = SourceCodes(db)
+    wanted = {sources.code[name]: name for name in names if sources.code.get(name, -1) >= 0}
     found = {}
-    for name in names:
-        if name in codes:
-            row = db.execute("SELECT min(day) FROM rollup_source_days WHERE code = ? AND day < ?",
-                             (codes[name], before_day)).fetchone()
-            if row[0] is not None:
-                found[name] = row[0]
+    codes = sorted(wanted)
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        on_platform = " AND platform = ?" if platform else ""
+        for code, day in db.execute(f"SELECT code, min(day) FROM rollup_source_days WHERE code IN"
+                                    f" ({','.join('?' * len(chunk))}) AND day < ?{on_platform} GROUP BY code",
+                                    [*chunk, before_day, *([platform] if platform else [])]):
+            found[wanted[code]] = day
     return found
 
 
@@ -706,9 +729,15 @@ def _summed(parts: list[Part], codes: str, values: str) -> tuple[np.ndarray, np.
     keys = np.concatenate([p.arrays[codes] for p in parts])
     rows = np.concatenate([p.arrays[values] for p in parts])
     distinct, inverse = np.unique(keys, return_inverse=True)
-    sums = np.zeros((distinct.size, rows.shape[1]))
-    np.add.at(sums, inverse, rows)
-    return distinct, sums
+    return distinct, _column_sums(inverse, rows, distinct.size)
+
+
+def _column_sums(groups: np.ndarray, rows: np.ndarray, count: int) -> np.ndarray:
+    """Per group, the sum of its rows (bincount per column: np.add.at is ~10× slower)."""
+    sums = np.zeros((count, rows.shape[1]))
+    for column in range(rows.shape[1]):
+        sums[:, column] = np.bincount(groups, weights=rows[:, column], minlength=count)
+    return sums
 
 
 def _column_shares(totals: dict[str, np.ndarray], column: int, drop_zero: bool = False) -> dict[str, float]:
@@ -752,7 +781,7 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context) -> dict:
                                "rank_band": _rank_band_ctr(parts)},
         "topic_diversity": an.diversity.diversity_of_shares(list(exposure.values()), taxonomy_size),
         "source_concentration": an.diversity.concentration_of_shares(list(source_shares.values())),
-        "new_source_share": _new_source_share(parts),
+        "new_source_share": _new_source_share(parts, _codes_seen_before(db, plan, from_ms, platform, tz)),
         "intra_list_diversity": {"mean": _intra_list_diversity(parts)},
         **_embedding_figures(parts),
         "novelty": _novelty(plan.parts, platform),
@@ -783,18 +812,31 @@ def _rank_band_ctr(parts) -> dict[str, float]:
     return {band: float(clicks) / float(n) for band, (n, clicks) in sorted(zip(an.shares.RANK_BANDS, bands.tolist())) if n > 0}
 
 
-def _new_source_share(parts) -> dict[str, float]:
-    """Per ISO week, the share of impressions whose source's first impression in the range is in that week."""
+def _codes_seen_before(db, plan: _Plan, from_ms: int, platform: str | None, tz: str) -> set[int]:
+    """Codes of the range's sources that had an impression before it (on the platform, when one is given)."""
+    if not plan.parts:
+        return set()
+    codes = np.unique(np.concatenate([p.arrays["src_codes"] for p in plan.parts])).tolist()
+    earlier = first_days(db, [plan.sources.name[c] for c in codes], day_of(from_ms, tz), tz, platform)
+    if earlier is not None:
+        return {plan.sources.code[name] for name in earlier}
+    seen = audit.sources_before(db, from_ms, platform)  # while the history is not all rolled up
+    return {code for code in codes if plan.sources.name[code] in seen}
+
+
+def _new_source_share(parts, seen_before: set[int] = frozenset()) -> dict[str, float]:
+    """Per ISO week, the share of impressions whose source's first impression is in that week (sources with
+    codes in ``seen_before`` had one before the range)."""
     if not parts:
         return {}
+    parts = sorted(parts, key=lambda part: part.day)
     codes = np.concatenate([p.arrays["src_codes"] for p in parts])
     counts = np.concatenate([p.arrays["src"][:, 0] for p in parts])
     days = np.concatenate([np.full(p.arrays["src_codes"].size, p.day, dtype=np.int64) for p in parts])
-    _, source = np.unique(codes, return_inverse=True)
-    first_day = np.full(source.max(initial=-1) + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first_day, source, days)
+    _, first_row, source = np.unique(codes, return_index=True, return_inverse=True)
+    first_day = days[first_row]  # days never decrease along the rows, so a source's first row has its first day
     monday_weeks = (days + 3) // 7  # day 0 was a Thursday: ISO weeks start on Mondays
-    is_new = (first_day[source] + 3) // 7 == monday_weeks
+    is_new = ((first_day[source] + 3) // 7 == monday_weeks) & ~np.isin(codes, list(seen_before))
     weeks, week = np.unique(monday_weeks, return_inverse=True)
     totals = np.bincount(week, weights=counts)
     new = np.bincount(week, weights=counts * is_new)
@@ -803,22 +845,32 @@ def _new_source_share(parts) -> dict[str, float]:
 
 
 def _intra_list_diversity(parts) -> float | None:
-    stats: dict[int, np.ndarray] = {}
-    vectors: dict[int, list[np.ndarray]] = defaultdict(list)
-    for part in parts:
-        vec_index = {key: row for row, key in enumerate(part.arrays["vec_keys"].tolist())}
-        for row, key in enumerate(part.arrays["sess_keys"].tolist()):
-            stats[key] = stats[key] + part.arrays["sess"][row] if key in stats else part.arrays["sess"][row].copy()
-            if key in vec_index:
-                vectors[key].append(part.arrays["vecs"][vec_index[key]])
-    values = []
-    for key, (_, embedded, squared_norms, squared_sum) in stats.items():
-        if len(vectors[key]) > 1:  # a session over several parts: add the vector sums
-            summed = np.sum([v for v in vectors[key] if v.size], axis=0) if any(v.size for v in vectors[key]) else np.zeros(0)
-            squared_sum = float(summed @ summed) if summed.size else 0.0
-        if embedded >= 2:
-            values.append(1.0 - (squared_sum - squared_norms) / (embedded * (embedded - 1)))
-    return float(np.mean(values)) if values else None
+    """Mean over sessions with ≥ 2 embedded impressions of 1 − (|Σv|² − Σ|v|²) / (n(n − 1)): the mean
+    pairwise cosine distance. A session split over parts sums its stats; its |Σv|² comes from the parts' Σv."""
+    if not parts:
+        return None
+    keys = np.concatenate([p.arrays["sess_keys"] for p in parts])
+    if keys.size == 0:
+        return None
+    sessions, session_of = np.unique(keys, return_inverse=True)
+    stats = _column_sums(session_of, np.concatenate([p.arrays["sess"] for p in parts]), sessions.size)
+    with_vectors = [p for p in parts if p.arrays["vec_keys"].size]
+    if with_vectors:
+        vec_keys = np.concatenate([p.arrays["vec_keys"] for p in with_vectors])
+        split = np.bincount(np.searchsorted(sessions, vec_keys), minlength=sessions.size) > 1
+        if split.any():  # sessions with Σv in several parts: |Σv|² of the summed vectors
+            dims = max(p.arrays["vecs"].shape[1] for p in with_vectors)
+            rows = [p.arrays["vecs"] if p.arrays["vecs"].shape[1] == dims else np.zeros((p.arrays["vecs"].shape[0], dims))
+                    for p in with_vectors]
+            summed = np.zeros((sessions.size, dims))
+            np.add.at(summed, np.searchsorted(sessions, vec_keys), np.concatenate(rows))
+            stats[split, 3] = (summed[split] * summed[split]).sum(axis=1)
+    embedded, squared_norms, squared_sum = stats[:, 1], stats[:, 2], stats[:, 3]
+    enough = embedded >= 2
+    if not enough.any():
+        return None
+    pairs = embedded[enough] * (embedded[enough] - 1)
+    return float(np.mean(1.0 - (squared_sum[enough] - squared_norms[enough]) / pairs))
 
 
 def _vector_total(parts, name) -> np.ndarray:

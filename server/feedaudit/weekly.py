@@ -45,6 +45,8 @@ ITEMS_SQL = f"""
         FROM impressions i LEFT JOIN dwell d ON d.impression_id = i.id
         WHERE i.ts >= ? AND i.ts < ? {{platform_filter}} {{shown_filter}}
         GROUP BY i.item_key
+        ORDER BY dwell_ms DESC, impressions DESC, i.item_key
+        {{limit}}
     )
     SELECT it.key, it.title, it.url, it.platform, it.author, {CATEGORY_SQL} AS category,
            s.dwell_ms, s.impressions {{extra_columns}}
@@ -52,7 +54,6 @@ ITEMS_SQL = f"""
     LEFT JOIN categories c ON c.id = it.category_id
     {{join}}
     ORDER BY s.dwell_ms DESC, s.impressions DESC, it.key
-    {{limit}}
 """
 
 PLATFORM_MIX_SQL = f"""

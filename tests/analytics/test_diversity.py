@@ -69,3 +69,6 @@ def test_weekly_new_source_share():
     # Week 2: every source is new → 1.  Week 3: c, c, d new, a seen before → 3/4.
     assert found == pytest.approx({"2026-W02": 1.0, "2026-W03": 0.75})
     assert weekly_new_source_share([], []) == {}
+    # With "a" seen before the input's range, week 3 has only c, c, d new → 3/4 still; week 2 loses a, a → 1/3.
+    assert weekly_new_source_share(week_one + week_two, sources, seen_before={"a"}) == pytest.approx(
+        {"2026-W02": 1 / 3, "2026-W03": 0.75})

@@ -23,8 +23,10 @@ from pathlib import Path
 import requests  # noqa: F401 - used through ServerProcess sessions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from feedaudit import enrichment, storage  # noqa: E402
+from results import emit  # noqa: E402
 from feedaudit.understanding.embedder import DEFAULT_BATCH_SIZE, Embedder  # noqa: E402
 from support import events as ev  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
@@ -140,6 +142,13 @@ def main() -> dict:
     print(f"re-processing {n} embedded items: {again * 1000:.0f} ms = {result['reprocess_share'] * 100:.2f}% of the pipeline (target < 1%)")
     print(f"ingest p95 while embedding: {p95:.1f} ms (target < 50 ms)")
     print(f"server RSS: {idle_rss:.0f} MB idle, {loaded_rss:.0f} MB with the model loaded")
+    emit("embedding pipeline", result["pipeline_texts_per_s"], "texts/s", result["bare_texts_per_s"],
+         "≥ 0.85 of bare encode", result["ratio"] >= 0.85)
+    emit("re-processing embedded items", result["reprocess_share"] * 100, "% of pipeline", None, "< 1%",
+         result["reprocess_share"] < 0.01)
+    emit("ingest p95 while embedding", p95, "ms", None, "< 50 ms", p95 < 50)
+    emit("server RSS idle", idle_rss, "MB")
+    emit("server RSS with the model loaded", loaded_rss, "MB", idle_rss)
     return result
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_metrics import percentiles, rolled_up_database, time_runs  # noqa: E402
+from results import emit  # noqa: E402
 from yeardb import CACHE, GENERATOR_VERSION, TIMEZONE  # noqa: E402
 
 from feedaudit import audit, exporting, rollups, storage, weekly  # noqa: E402
@@ -67,6 +68,7 @@ def main() -> int:
     print(f"audit.summary alone p50 {base50:.0f} ms: ratio {p50 / base50:.2f}")
     met = p95 < TARGET_MS
     print(f"target p95 < {TARGET_MS} ms: {'met' if met else 'NOT MET'}")
+    emit(f"weekly HTML export p95 ({WEEK}, year database)", p95, "ms", base50, f"< {TARGET_MS} ms", met)
     return 0 if met else 1
 
 

@@ -18,8 +18,10 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from feedaudit import ingest, storage  # noqa: E402
+from results import emit  # noqa: E402
 from support import events as ev  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
@@ -89,6 +91,7 @@ def main() -> dict:
         api = api_rate(batches, Path(tmp))
     ratio = api / direct
     print(f"ingest: API {api:,.0f} events/s, direct sqlite-utils {direct:,.0f} events/s, ratio {ratio:.2f} (target >= 0.30)")
+    emit("ingest through POST /api/v1/events", api, "events/s", direct, "≥ 0.30 of direct insert", ratio >= 0.30)
     return {"api_events_per_s": api, "direct_events_per_s": direct, "ratio": ratio}
 
 

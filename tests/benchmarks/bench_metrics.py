@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from results import emit  # noqa: E402
 from yeardb import CACHE, DAYS, GENERATOR_VERSION, START_MS, TIMEZONE, sync_indexes, year_database  # noqa: E402
 
 from feedaudit import audit, enrichment, rollups, storage  # noqa: E402
@@ -93,6 +94,20 @@ def time_runs(call, runs: int) -> list[float]:
     return samples
 
 
+def footprint(db) -> None:
+    """Database bytes per impression, in total and per table (with its indexes), from SQLite's dbstat."""
+    impressions = db.execute("SELECT count(*) FROM impressions").fetchone()[0]
+    size = db.execute("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").fetchone()[0]
+    tables = {}
+    for name, table, bytes_ in db.execute("SELECT s.name, coalesce(m.tbl_name, s.name), sum(s.pgsize) FROM dbstat s"
+                                          " LEFT JOIN sqlite_master m ON m.name = s.name GROUP BY s.name"):
+        tables[table] = tables.get(table, 0) + bytes_
+    largest = sorted(tables.items(), key=lambda kv: -kv[1])[:6]
+    print(f"database: {size / impressions:,.0f} bytes per impression ({size / 1e6:,.0f} MB for {impressions:,}); "
+          + ", ".join(f"{name} {bytes_ / impressions:,.0f}" for name, bytes_ in largest))
+    emit("database bytes per impression (year, rollups and vectors included)", size / impressions, "bytes")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
@@ -136,6 +151,9 @@ def main() -> int:
         met &= ok
         print(f"{name:6} {body['totals']['impressions']:>11,} {p50:>10.0f}ms {p95:>6.0f}ms {base50:>8.0f}ms "
               f"{p50 / base50:>7.2f}  {body['computed_from']}" + ("" if ok else f"  (target {target} ms: NOT MET)"))
+        emit(f"GET /api/v1/metrics p95, {name} ({body['totals']['impressions']:,} impressions)", p95, "ms", base50,
+             f"≤ {target} ms" if target else "", ok if target else None)
+    footprint(db)
     status = time_runs(lambda: client.get("/api/v1/status", headers=headers).get_json(), args.runs)
     queues = time_runs(lambda: enrichment.pending_counts(db, enrichment.configured_model_id(db)), args.runs)
     full_scans = time_runs(lambda: full_scan_pending_counts(db), args.runs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from feedaudit import explorer, storage
+from feedaudit import explorer, intention_gap, rollups, storage
 from feedaudit.understanding.embedder import BUNDLED_MODEL_ID, pack_vector
 from support import events as ev
 
@@ -162,7 +162,27 @@ def test_similar_answers_plainly_without_an_embedding_and_404s_an_unknown_key(cl
     assert client.get("/api/v1/explorer/similar?key=x&limit=51", headers=auth).status_code == 400
 
 
-def test_intention_gap_matches_the_hand_computed_shares_and_kl(client, auth, three_items):
+@pytest.fixture(params=["raw rows", "rollups"])
+def gap_path(request, db, three_items):
+    """The intention gap read from raw rows, or from the daily rollups once the job has run."""
+    if request.param == "rollups":
+        rollups.refresh(db)
+    served = rollups.range_parts(db, *intention_gap.period(db, 7, "Europe/Berlin"), "Europe/Berlin") is not None
+    assert served == (request.param == "rollups")
+    return three_items
+
+
+def test_intention_gap_period_is_whole_local_days(db, three_items):
+    newest = db.execute("SELECT max(ts) FROM impressions").fetchone()[0]  # C, a day after T (Berlin: UTC+1)
+    day = rollups.day_of(newest, "Europe/Berlin")
+    assert intention_gap.period(db, 7, "Europe/Berlin") == (rollups.day_bounds(day - 6, "Europe/Berlin")[0],
+                                                            rollups.day_bounds(day, "Europe/Berlin")[1])
+    start, end = intention_gap.period(db, 7, "Europe/Berlin")
+    assert (end - start) == 7 * DAY and start <= T and newest < end
+
+
+def test_intention_gap_matches_the_hand_computed_shares_and_kl(client, auth, gap_path):
+    three_items = gap_path
     # Exposure over the last 7 days of data: Science 2/4, Pets 1/4, Other 1/4.
     client.put(f"/api/v1/intentions/{three_items['science']}", json={"kind": "exactly", "value": 0.25}, headers=auth)
     answer = client.get("/api/v1/intention-gap?days=7", headers=auth).get_json()

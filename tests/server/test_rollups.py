@@ -256,3 +256,29 @@ def test_hand_computed_days_split_at_tokyo_midnight(tokyo):
 def test_rollups_of_another_time_zone_are_not_used(tokyo):
     found = rollups.metrics(tokyo, MIDNIGHT_TOKYO - DAY, MIDNIGHT_TOKYO + DAY, None, "UTC")
     assert "computed_from" not in found and found["totals"]["impressions"] == 4
+
+
+def test_new_sources_look_at_the_history_before_the_range(app):
+    """a.example shows up in W02 and again in W03; b.example first in W03. For W03 alone, only b.example's
+    impression is from a new source: 1/2, from the rollups and from the raw rows alike."""
+    db = storage.connect(app.config["DATABASE"])
+    week_two, week_three = START + 12 * 3_600_000, START + 7 * DAY + 12 * 3_600_000  # Mondays, noon UTC
+    shown = [(301, "a.example", week_two), (302, "a.example", week_three), (303, "b.example", week_three + 60_000)]
+    events = []
+    for rank, (story, domain, ts) in enumerate(shown, start=1):
+        html = (f'<tr class="athing submission" id="{story}"><td class="title"><span class="titleline">'
+                f'<a href="https://{domain}/{story}">Story {story}</a></span></td></tr>')
+        events.append(ev.impression(rank=rank, ts=ts, url=None, title=None, html=html))
+    ingest(db, {"events": events})
+    processing.parse_pending(db)
+    rollups.refresh(db)
+    tz = settings.timezone(db)
+    week = rollups.day_bounds(rollups.day_of(week_three, tz), tz)[0], rollups.day_bounds(rollups.day_of(week_three, tz) + 6, tz)[1]
+    found, computed = from_rollups(db, *week, tz=tz)
+    assert computed["raw_days"] == 0
+    assert found["new_source_share"] == {"2026-W03": 0.5}
+    assert audit.reference_metrics(db, *week, None, tz)["new_source_share"] == {"2026-W03": 0.5}
+    assert from_rollups(db, *week, platform="hackernews", tz=tz)[0]["new_source_share"] == {"2026-W03": 0.5}
+    both = week[0] - 7 * DAY, week[1]
+    assert from_rollups(db, *both, tz=tz)[0]["new_source_share"] == {"2026-W02": 1.0, "2026-W03": 0.5}
+    db.close()

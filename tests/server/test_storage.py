@@ -55,3 +55,30 @@ def test_explorer_listing_reads_the_recency_index_instead_of_sorting(tmp_path):
         f" {explorer.LISTING_ORDER} LIMIT 25", params))
     assert "items_recency" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_trigger_counters_follow_inserts_updates_and_deletes(app, client, auth):
+    from support import events as ev
+
+    shown = [ev.impression(rank, 1_768_000_000_000 + rank, url=f"https://a.example/{rank}", title=f"Item {rank}")
+             for rank in (1, 2, 3)]
+    shown.append(ev.impression(1, 1_768_000_000_100, platform="reddit", surface="home", title="Reddit one",
+                               url="https://www.reddit.com/r/x/comments/abc/t/", page_url="https://www.reddit.com/"))
+    assert client.post("/api/v1/events", json={"events": shown}, headers=auth).status_code == 200
+    db = storage.connect(app.config["DATABASE"])
+    counts = lambda: dict(((p, s), n) for p, s, n in db.execute(  # noqa: E731
+        "SELECT platform, parse_status, count FROM rollup_status_counts WHERE count > 0"))
+    grouped = lambda: dict(((p, s or ""), n) for p, s, n in db.execute(  # noqa: E731
+        "SELECT platform, parse_status, count(*) FROM impressions GROUP BY 1, 2"))
+    assert counts() == grouped() == {("hackernews", ""): 3, ("reddit", ""): 1}  # nothing parsed yet
+    db.execute("UPDATE impressions SET parse_status = 'parsed' WHERE platform = 'hackernews' AND rank <= 2")
+    db.execute("UPDATE impressions SET parse_status = 'failed' WHERE platform = 'reddit'")
+    db.execute("DELETE FROM impressions WHERE platform = 'hackernews' AND rank = 3")
+    assert counts() == grouped() == {("hackernews", "parsed"): 2, ("reddit", "failed"): 1}
+    science = db.execute("SELECT id FROM categories WHERE name = 'Science'").fetchone()[0]
+    db.execute("UPDATE items SET category_id = ? WHERE rowid IN (SELECT rowid FROM items LIMIT 2)", (science,))
+    by_category = dict(db.execute("SELECT category_id, count FROM rollup_category_counts WHERE count > 0"))
+    assert by_category == dict(db.execute("SELECT coalesce(category_id, 0), count(*) FROM items GROUP BY 1"))
+    assert by_category[science] == 2
+    db.conn.rollback()
+    db.close()

@@ -108,11 +108,11 @@ def concentration_of_shares(shares: list[float]) -> SourceConcentration:
     )
 
 
-def weekly_new_source_share(ts_ms, sources, tz: str = "UTC") -> dict[str, float]:
+def weekly_new_source_share(ts_ms, sources, tz: str = "UTC", seen_before=frozenset()) -> dict[str, float]:
     """Per ISO week: share of the week's impressions whose source was first seen that week.
 
-    "First seen" looks at the whole input, so pass the full history to get
-    honest values for its later weeks. Empty input → ``{}``.
+    "First seen" looks at the input and ``seen_before``, the sources of any impression
+    before the input's range (such a source is never new). Empty input → ``{}``.
     """
     ts = np.asarray(ts_ms, dtype=np.int64)
     if ts.size == 0:
@@ -124,6 +124,8 @@ def weekly_new_source_share(ts_ms, sources, tz: str = "UTC") -> dict[str, float]
     first_week = weeks[order][first_row]  # week of each source's earliest impression
     is_new = np.empty(ts.size, dtype=bool)
     is_new[order] = first_week[source_code] == weeks[order]
+    if seen_before:
+        is_new &= ~np.isin(names, np.array(sorted(seen_before), dtype=object).astype(str))
     week_labels, week_code = np.unique(weeks.astype(str), return_inverse=True)
     new_counts = np.bincount(week_code, weights=is_new, minlength=week_labels.size)
     totals = np.bincount(week_code, minlength=week_labels.size)

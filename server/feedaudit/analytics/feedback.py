@@ -9,8 +9,10 @@ position k on category c, its lift is
     share of c in impressions k+1 … k+N  −  share of c in impressions k−N … k−1
 
 (the event itself is in neither window; events without N impressions on both
-sides are skipped). Per platform and category we report the mean lift, a seeded
-percentile-bootstrap 95 % interval over events and the event count; below
+sides are skipped). Per platform and category we report the mean lift, the
+percentile-bootstrap 95 % interval of the mean over events (computed exactly: lifts
+are multiples of 1/N, so the bootstrap distribution of their mean is a convolution,
+see :func:`bootstrap_interval`) and the event count; below
 ``MIN_EVENTS`` events the figure is "not enough data". A platform's
 responsiveness is the engagement-weighted mean lift: the mean over all events
 in its categories that have enough data, with its own bootstrap interval.
@@ -89,9 +91,7 @@ def coded_event_lifts(codes: np.ndarray, known: np.ndarray, engaged: np.ndarray,
     after = np.zeros(positions.size, dtype=np.int32)
     before = np.zeros(positions.size, dtype=np.int32)
     seen_before = np.zeros(codes.size + 1, dtype=np.int32)  # [x] = rows of the current code before x
-    by_code = np.argsort(event_codes, kind="stable")
-    sizes = np.bincount(event_codes) if positions.size else np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(sizes)
+    by_code, sizes, ends = grouped_by_code(event_codes)
     # One running count per category that has events: a window's count is a difference of two entries.
     for code in np.flatnonzero(sizes):
         np.cumsum(narrow == code, dtype=np.int32, out=seen_before[1:])
@@ -100,6 +100,15 @@ def coded_event_lifts(codes: np.ndarray, known: np.ndarray, engaged: np.ndarray,
         after[mine] = seen_before[at + 1 + window] - seen_before[at + 1]
         before[mine] = seen_before[at] - seen_before[at - window]
     return positions, (after - before) / window
+
+
+def grouped_by_code(codes: np.ndarray, minlength: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, sizes, ends): ``order[ends[c] - sizes[c]:ends[c]]`` are the rows of code c, in input order."""
+    codes = np.asarray(codes, dtype=np.int64)
+    sizes = np.bincount(codes, minlength=minlength) if codes.size else np.zeros(minlength, dtype=np.int64)
+    # A stable sort of 16-bit keys is a radix sort (linear); category codes are small.
+    keys = codes.astype(np.int16) if sizes.size <= np.iinfo(np.int16).max else codes
+    return np.argsort(keys, kind="stable"), sizes, np.cumsum(sizes)
 
 
 def bootstrap_interval(values: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0,
@@ -163,8 +172,7 @@ def exact_lattice_percentiles(steps: np.ndarray, counts: np.ndarray, quantiles: 
     bernstein = spread * log_term / 3 + math.sqrt((spread * log_term / 3) ** 2 + 2 * n * variance * log_term)
     half_width = math.ceil(min(spread * math.sqrt(n * log_term / 2), bernstein))
     length = 1 << (min(full_span, 2 * half_width + 1) - 1).bit_length()  # a power of two for the FFT
-    frequencies = np.zeros(length)
-    np.add.at(frequencies, offsets % length, counts / n)
+    frequencies = np.bincount(offsets % length, weights=counts / n, minlength=length)
     distribution = np.clip(np.fft.irfft(np.fft.rfft(frequencies) ** n, length), 0, None)
     if length >= full_span:
         sums = np.arange(length)
@@ -220,10 +228,9 @@ def feedback_from_sequences(sequences: dict, window: int = DEFAULT_WINDOW, min_e
         codes = np.asarray(codes, dtype=np.int64)
         positions, values = coded_event_lifts(codes, labels[codes] != "", engaged, window)
         event_codes = codes[positions]
-        grouped = np.argsort(event_codes, kind="stable")  # each category's lifts, in seen order
-        ends = np.cumsum(np.bincount(event_codes, minlength=labels.size))
+        grouped, sizes, ends = grouped_by_code(event_codes, labels.size)  # each category's lifts, in seen order
         per_code = {code: estimate(values[grouped[ends[code] - count:ends[code]]], min_events, seed, 1 / window)
-                    for code, count in enumerate(np.bincount(event_codes, minlength=labels.size).tolist()) if count}
+                    for code, count in enumerate(sizes.tolist()) if count}
         lifts[platform] = {str(labels[code]): per_code[code] for code in sorted(per_code, key=lambda c: labels[c])}
         with_data = np.zeros(labels.size, dtype=bool)
         with_data[[code for code, found in per_code.items() if found.status == "ok"]] = True
