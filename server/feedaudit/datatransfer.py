@@ -128,7 +128,7 @@ def _export_table(db, table: str, columns: list[dict], out: Path, progress) -> i
         writer.writerow(names)
         for row in _rows(db, table, names):
             cells = [_cell(v) for v in row]
-            writer.writerow(["" if v is None else v for v in cells])
+            writer.writerow(["" if v is None else _cell(spreadsheet_text(v)) for v in row])
             jsonl_file.write(json.dumps(dict(zip(names, cells)), ensure_ascii=False) + "\n")
             count += 1
             if progress and count % BATCH_ROWS == 0:
@@ -138,6 +138,15 @@ def _export_table(db, table: str, columns: list[dict], out: Path, progress) -> i
     return count
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value):
+    """A CSV cell: text that a spreadsheet would run as a formula (captured titles can start with '=')
+    gets a leading apostrophe, so it shows as text; the .jsonl files keep the exact value."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def readme(manifest: dict) -> str:
     """The export's README: what each file holds and what each column means."""
     lines = [
@@ -145,7 +154,9 @@ def readme(manifest: dict) -> str:
         f"Written by Feed Audit {manifest['feedaudit_version']} (database schema version {manifest['schema_version']}, "
         f"export format {manifest['format_version']}).", "",
         "Each table is here twice: `<table>.csv` (for spreadsheets; an empty cell is NULL) and `<table>.jsonl` "
-        "(one JSON object per line; lossless, null is NULL). BLOB columns are base64 text. `manifest.json` lists "
+        "(one JSON object per line; lossless, null is NULL). In the CSV files, text starting with =, +, -, @, tab or "
+        "carriage return has a leading ' so spreadsheets show it instead of running it as a formula. "
+        "BLOB columns are base64 text. `manifest.json` lists "
         "tables, columns and row counts. `feedaudit import DIR --data-dir NEW` loads this folder into a new database.",
         "", "The database itself (`feedaudit.db` in the data dir) is a plain SQLite file: `sqlite3 feedaudit.db` or "
         "`datasette feedaudit.db` open it directly.", "",

@@ -206,12 +206,15 @@ def render_html(summary: dict) -> str:
 
 # What can start markup mid-line: emphasis, code, links, raw HTML and entities, table cells, strikethrough.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?\w+;))")
+# Bidi embeddings, overrides and isolates: a plain-text viewer shows a table row as one line, where one
+# of them (e.g. U+202E) would reorder the cells after it; they are dropped from captured text here.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def md_text(value) -> str:
-    """Captured text made inert in Markdown: one line, markup characters backslash-escaped, and '://'
-    broken so no renderer auto-links it."""
-    text = " ".join(str(value if value is not None else "").split())
+    """Captured text made inert in Markdown: one line, bidi controls dropped, markup characters
+    backslash-escaped, and '://' broken so no renderer auto-links it."""
+    text = " ".join(BIDI_CONTROLS.sub("", str(value if value is not None else "")).split())
     return MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("://", "\\://")
 
 

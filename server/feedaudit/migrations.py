@@ -266,7 +266,7 @@ def _v7_rollup_source_days(db: sqlite_utils.Database) -> None:
     from .rollups import unpack  # the rollup blob format lives there
 
     db.execute("CREATE TABLE rollup_source_days (code INTEGER NOT NULL, platform TEXT NOT NULL, day INTEGER NOT NULL,"
-               " PRIMARY KEY (code, platform, day)) WITHOUT ROWID")
+               " PRIMARY KEY (code, day, platform)) WITHOUT ROWID")
     db.execute("CREATE INDEX rollup_source_days_day ON rollup_source_days (day)")
     for day, platform, blob in db.execute("SELECT day, platform, aggregates FROM rollup_parts").fetchall():
         codes = unpack(blob)[0]["src_codes"].tolist()

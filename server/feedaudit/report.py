@@ -625,7 +625,7 @@ def new_sources(db: sqlite_utils.Database, period: Period, shown: Mapping[str, d
     An unknown source ("") is not a source one could have met before, so it never counts as new."""
     first_day = rollups.day_of(period.from_ms, period.tz)
     named = [name for name in shown if name]
-    earlier = rollups.first_days(db, named, first_day, period.tz)
+    earlier = rollups.seen_before(db, named, first_day, period.tz)
     if earlier is not None:
         return {name for name in named if name not in earlier}
     first_seen = first_seen_by_source(db, period.to_ms)

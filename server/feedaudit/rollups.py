@@ -659,11 +659,9 @@ def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) 
     return found
 
 
-def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str,
-               platform: str | None = None) -> dict[str, int] | None:
-    """The first rolled-up day each named source appeared on (on ``platform``, if given), before
-    ``before_day`` (sources not seen before it are left out); None unless every day before
-    ``before_day`` is rolled up for ``tz``."""
+def seen_before(db: sqlite_utils.Database, names, before_day: int, tz: str, platform: str | None = None) -> set[str] | None:
+    """Which named sources appeared (on ``platform``, if given) on a rolled-up day before ``before_day``;
+    None unless every day before ``before_day`` is rolled up for ``tz``."""
     if _state(db) != {**_wanted_state(db), "tz": tz}:
         return None
     pending = db.execute("SELECT EXISTS (SELECT 1 FROM rollup_stale WHERE day < ?)"
@@ -672,17 +670,12 @@ def first_days(db: sqlite_utils.Database, names, before_day: int, tz: str,
     if pending:
         return None
     sources = SourceCodes(db)
-    wanted = {sources.code[name]: name for name in names if sources.code.get(name, -1) >= 0}
-    found = {}
-    codes = sorted(wanted)
-    for start in range(0, len(codes), 500):
-        chunk = codes[start:start + 500]
-        on_platform = " AND platform = ?" if platform else ""
-        for code, day in db.execute(f"SELECT code, min(day) FROM rollup_source_days WHERE code IN"
-                                    f" ({','.join('?' * len(chunk))}) AND day < ?{on_platform} GROUP BY code",
-                                    [*chunk, before_day, *([platform] if platform else [])]):
-            found[wanted[code]] = day
-    return found
+    codes = [sources.code[name] for name in names if sources.code.get(name, -1) >= 0]
+    # One statement; for each code an index seek to its earliest day (the key is code, day, platform).
+    sql = ("SELECT c.value FROM json_each(?) c WHERE EXISTS (SELECT 1 FROM rollup_source_days d"
+           " WHERE d.code = c.value AND d.day < ?" + (" AND d.platform = ?" if platform else "") + ")")
+    found = db.execute(sql, [json.dumps(codes), before_day, *([platform] if platform else [])]).fetchall()
+    return {sources.name[code] for (code,) in found}
 
 
 def platform_category_sums(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], np.ndarray]:
@@ -816,8 +809,10 @@ def _codes_seen_before(db, plan: _Plan, from_ms: int, platform: str | None, tz: 
     """Codes of the range's sources that had an impression before it (on the platform, when one is given)."""
     if not plan.parts:
         return set()
+    if not db.execute("SELECT EXISTS (SELECT 1 FROM impressions WHERE ts < ?)", (from_ms,)).fetchone()[0]:
+        return set()  # nothing was shown before the range (e.g. a report over all of it)
     codes = np.unique(np.concatenate([p.arrays["src_codes"] for p in plan.parts])).tolist()
-    earlier = first_days(db, [plan.sources.name[c] for c in codes], day_of(from_ms, tz), tz, platform)
+    earlier = seen_before(db, [plan.sources.name[c] for c in codes], day_of(from_ms, tz), tz, platform)
     if earlier is not None:
         return {plan.sources.code[name] for name in earlier}
     seen = audit.sources_before(db, from_ms, platform)  # while the history is not all rolled up
@@ -933,10 +928,13 @@ def _amplification(parts, category_name) -> dict:
 
 def _sessions(db, parts, from_ms, to_ms, platform, tz):
     sessions = audit._load_sessions(db, from_ms, to_ms, platform)
-    counts: dict[int, float] = defaultdict(float)
-    for part in parts:
-        for key, row in zip(part.arrays["sess_keys"].tolist(), part.arrays["sess"]):
-            counts[key] += row[0]
-    keys = key_hash(sessions.session_id.tolist())
-    per_id = {sid: int(counts.get(int(key), 0)) for sid, key in zip(sessions.session_id.tolist(), keys.tolist())}
+    per_id: dict[str, int] = {}
+    if parts and len(sessions):
+        keys, impressions = _summed(parts, "sess_keys", "sess")  # impressions per session hash, keys sorted
+        wanted = key_hash(sessions.session_id.tolist())
+        shown = np.zeros(wanted.size)
+        if keys.size:
+            at = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
+            shown = np.where(keys[at] == wanted, impressions[at, 0], 0)
+        per_id = dict(zip(sessions.session_id.tolist(), shown.astype(np.int64).tolist()))
     return an.sessions.session_stats_from_counts(sessions, per_id, tz)
