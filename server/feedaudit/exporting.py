@@ -20,6 +20,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -268,12 +269,30 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+LEFTOVER_AGE_S = 3600
+
+
+def remove_leftovers(directory: Path, older_than_s: float = LEFTOVER_AGE_S) -> int:
+    """Delete temporary files a killed export left in ``directory`` (older than an hour, so a write in
+    progress elsewhere is never touched); the number removed."""
+    removed = 0
+    for leftover in Path(directory).glob(".partial-*"):
+        try:
+            if time.time() - leftover.stat().st_mtime > older_than_s:
+                leftover.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
+
+
 def export_week(db: sqlite_utils.Database, week: str, formats: list[str], tz: str, directory: Path,
                 summary: dict | None = None) -> list[Path]:
     """Write the week's summary in each format into ``directory``; the paths written."""
     unknown = [f for f in formats if f not in RENDERERS]
     if unknown:
         raise ExportError(f"format must be one of {sorted(RENDERERS)}, not {unknown[0]!r}")
+    remove_leftovers(directory)
     summary = summary or weekly.weekly_summary(db, week, tz)
     written = []
     for fmt in formats:

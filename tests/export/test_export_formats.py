@@ -190,3 +190,21 @@ def test_the_listing_shows_the_written_files(demo_server, exported):
     assert {f"feedaudit-week-{WEEK}.{ext}" for ext in ("html", "md", "json")} <= names
     status = api_get(demo_server, "/api/v1/status")
     assert status["last_export"]["week"] == WEEK
+
+
+def test_an_export_removes_temporary_files_a_killed_export_left(tmp_path, app):
+    import os
+    import time
+
+    from feedaudit import exporting, storage
+
+    stale, fresh = tmp_path / ".partial-abc.html", tmp_path / ".partial-def.md"
+    stale.write_text("half an export")
+    fresh.write_text("being written right now")
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    db = storage.connect(app.config["DATABASE"])
+    written = exporting.export_week(db, "2026-W03", ["md"], "UTC", tmp_path)
+    assert [p.name for p in written] == ["feedaudit-week-2026-W03.md"]
+    assert not stale.exists() and fresh.exists()
+    db.close()
