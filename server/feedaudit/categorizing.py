@@ -4,7 +4,9 @@ Every item is categorized under a *signature*: a hash of the taxonomy (names
 and descriptions), the corrections, the embedding model and the scoring
 version. Any edit changes the signature, so the background job re-categorizes
 everything in bulk without bookkeeping; nothing is ever categorized against a
-stale taxonomy. Scores come from category descriptions plus a correction layer
+stale taxonomy. Scores come from category descriptions and example titles, the
+item's context (title keywords, its source's name; see
+:mod:`feedaudit.understanding.category_hints`) plus a correction layer
 learned from the person's corrected items (see
 :mod:`feedaudit.understanding.categories`); a corrected item keeps its
 corrected category.
@@ -18,15 +20,16 @@ import time
 import numpy as np
 import sqlite_utils
 
-from .enrichment import PARSED, ensure_vectors, stored_vectors
+from .enrichment import PARSED, embedding_text, ensure_vectors, stored_vectors
 from .storage import write_transaction
 from .understanding import categories as zero_shot
+from .understanding import category_hints
 from .understanding.embedder import Embedder
 
 MAX_NAME = 60
 MAX_DESCRIPTION = 500
 # Part of the signature: bump when scoring changes so stored items are re-categorized once.
-SCORING_VERSION = "2: zero-shot + corrections as a regularized logistic regression"
+SCORING_VERSION = "3: descriptions + example titles, title keywords and source context, + corrections"
 # Learned prototypes of recent signatures: refitting the corrections for every chunk would waste time.
 _PROTOTYPE_CACHE: dict[str, zero_shot.Prototypes] = {}
 _PROTOTYPE_CACHE_SIZE = 4
@@ -41,9 +44,10 @@ class CategoryError(ValueError):
 
 
 def list_categories(db: sqlite_utils.Database) -> list[dict]:
+    """The taxonomy in order, with items per category (counted by triggers, migration v8) and corrections."""
     return list(db.query(
         "SELECT c.id, c.name, c.description, c.position,"
-        " (SELECT count(*) FROM items i WHERE i.category_id = c.id) AS items,"
+        " coalesce((SELECT n.count FROM rollup_category_counts n WHERE n.category_id = c.id), 0) AS items,"
         " (SELECT count(*) FROM category_corrections k WHERE k.category_id = c.id) AS corrections"
         " FROM categories c ORDER BY c.position, c.id"
     ))
@@ -131,6 +135,7 @@ def correct_item(db: sqlite_utils.Database, item_key: str, category_id: int | No
 def current_signature(db: sqlite_utils.Database, model_id: str) -> str:
     digest = hashlib.sha1(model_id.encode())
     digest.update(SCORING_VERSION.encode())
+    digest.update(category_hints.hints_digest().encode())
     for row in db.execute("SELECT id, name, description FROM categories ORDER BY id"):
         digest.update(repr(row).encode())
     for row in db.execute("SELECT item_key, category_id FROM category_corrections ORDER BY item_key"):
@@ -141,11 +146,14 @@ def current_signature(db: sqlite_utils.Database, model_id: str) -> str:
 def _prototypes(db: sqlite_utils.Database, embedder: Embedder, cats: list[dict]) -> zero_shot.Prototypes:
     taxonomy = [(c["name"], c["description"]) for c in cats]
     index_of = {c["id"]: i for i, c in enumerate(cats)}
-    corrected = [(index_of[c], h) for c, h in db.execute(
-        "SELECT k.category_id, i.text_hash FROM category_corrections k JOIN items i ON i.key = k.item_key"
+    corrected = [(index_of[c], h, embedding_text(title, text) or "", category_hints.item_source(platform, author, url))
+                 for c, h, title, text, platform, author, url in db.execute(
+        "SELECT k.category_id, i.text_hash, i.title, i.text, i.platform, i.author, i.url FROM category_corrections k"
+        " JOIN items i ON i.key = k.item_key"
         " WHERE i.text_hash IS NOT NULL AND i.embedding_model = ? ORDER BY k.item_key", (embedder.model_id,)
     ) if c in index_of]
-    key = hashlib.sha1(repr((embedder.model_id, SCORING_VERSION, taxonomy, corrected)).encode()).hexdigest()
+    key = hashlib.sha1(repr((embedder.model_id, SCORING_VERSION, category_hints.hints_digest(),
+                             taxonomy, corrected)).encode()).hexdigest()
     if key not in _PROTOTYPE_CACHE:
         _PROTOTYPE_CACHE[key] = _fit_prototypes(db, embedder, taxonomy, corrected)
         while len(_PROTOTYPE_CACHE) > _PROTOTYPE_CACHE_SIZE:
@@ -154,21 +162,36 @@ def _prototypes(db: sqlite_utils.Database, embedder: Embedder, cats: list[dict])
 
 
 def _fit_prototypes(db, embedder: Embedder, taxonomy: list[tuple[str, str]],
-                    corrected: list[tuple[int, str]]) -> zero_shot.Prototypes:
+                    corrected: list[tuple[int, str, str, str]]) -> zero_shot.Prototypes:
     description_vectors = zero_shot.description_vectors(taxonomy, lambda texts: ensure_vectors(db, embedder, texts)[1])
-    vectors = stored_vectors(db, sorted({h for _, h in corrected}), embedder.model_id)
-    examples = [(label, vectors[h]) for label, h in corrected if h in vectors]
+    vectors = stored_vectors(db, sorted({h for _, h, _, _ in corrected}), embedder.model_id)
+    examples = [(label, vectors[h], title, source) for label, h, title, source in corrected if h in vectors]
     if not examples:
         return zero_shot.build_prototypes(description_vectors)
-    return zero_shot.build_prototypes(description_vectors, np.stack([v for _, v in examples]),
-                                      [label for label, _ in examples])
+    context = _context(db, embedder, [name for name, _ in taxonomy], description_vectors,
+                       [title for _, _, title, _ in examples], [source for _, _, _, source in examples])
+    return zero_shot.build_prototypes(description_vectors, np.stack([v for _, v, _, _ in examples]),
+                                      [label for label, _, _, _ in examples], example_context=context)
+
+
+def _context(db, embedder: Embedder, names: list[str], centroids: np.ndarray,
+             titles: list[str], sources: list[str]) -> np.ndarray:
+    """Context scores of items; each distinct source name is embedded once and stored like any text."""
+    distinct = sorted({source for source in sources if source})
+    source_vectors = None
+    if distinct:
+        _, matrix = ensure_vectors(db, embedder, distinct)
+        row_of = {source: row for row, source in enumerate(distinct)}
+        source_vectors = np.stack([matrix[row_of[s]] if s else np.zeros(matrix.shape[1], np.float32) for s in sources])
+    return category_hints.context_scores(names, centroids, titles, sources, source_vectors)
 
 
 def categorize_pending(db: sqlite_utils.Database, embedder: Embedder, limit: int = 5000) -> int:
     """Categorize up to ``limit`` embedded items not yet categorized under the current signature."""
     signature = current_signature(db, embedder.model_id)
     rows = db.execute(
-        f"SELECT i.key, i.text_hash, k.category_id FROM items i LEFT JOIN category_corrections k ON k.item_key = i.key"
+        f"SELECT i.key, i.text_hash, k.category_id, i.title, i.text, i.platform, i.author, i.url"
+        f" FROM items i LEFT JOIN category_corrections k ON k.item_key = i.key"
         f" WHERE i.parse_status IN {PARSED} AND i.embedding_model = ? AND i.categorized_signature IS NOT ? LIMIT ?",
         (embedder.model_id, signature, limit),
     ).fetchall()
@@ -181,12 +204,15 @@ def categorize_pending(db: sqlite_utils.Database, embedder: Embedder, limit: int
         prototypes = _prototypes(db, embedder, cats)
         vectors = stored_vectors(db, sorted({r[1] for r in with_vectors}), embedder.model_id)
         matrix = np.stack([vectors[r[1]] for r in with_vectors])
-        best, second, margin, similarity = zero_shot.assign(matrix, prototypes)
-        for (key, _, corrected), b, s, m, sim in zip(with_vectors, best, second, margin, similarity):
+        context = _context(db, embedder, [c["name"] for c in cats], prototypes.centroids,
+                           [embedding_text(r[3], r[4]) or "" for r in with_vectors],
+                           [category_hints.item_source(r[5], r[6], r[7]) for r in with_vectors])
+        best, second, margin, similarity = zero_shot.assign(matrix, prototypes, context=context)
+        for (key, _, corrected, *_), b, s, m, sim in zip(with_vectors, best, second, margin, similarity):
             category = corrected if corrected is not None else (cats[b]["id"] if b >= 0 else None)
             updates.append((category, cats[s]["id"] if s >= 0 else None, float(m), float(sim),
                             "corrected" if corrected is not None else "auto", signature, key))
-    for key, text_hash, corrected in rows:
+    for key, text_hash, corrected, *_ in rows:
         if text_hash is None or not cats:
             updates.append((corrected, None, None, None, "corrected" if corrected is not None else "auto", signature, key))
     with write_transaction(db):

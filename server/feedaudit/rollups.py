@@ -557,10 +557,13 @@ def _stored_novelty(db, day: int, platform: str | None) -> dict[str, dict] | Non
     return {p: unpack(blob)[0] for p, blob in rows}
 
 
-def _computed_parts(db, day, low, high, platform, tz, sources, context, novelty_fresh: bool) -> list[Part]:
-    """Parts of [low, high) (within one day) computed from the raw rows."""
+def _computed_parts(db, day, low, high, platform, tz, sources, context, novelty_fresh: bool,
+                    with_novelty: bool = True) -> list[Part]:
+    """Parts of [low, high) (within one day) computed from the raw rows (novelty sums only ``with_novelty``)."""
     window = audit.load_window(db, low, high, platform)
     parts = build_parts(window, day, sources, context, None)
+    if not with_novelty:
+        return list(parts.values())
     stored = _stored_novelty(db, day, platform) if novelty_fresh else None
     if stored is not None and not set(parts) - set(stored):
         novelty = {p: novelty_slice(v, low, high) for p, v in stored.items()}
@@ -571,12 +574,17 @@ def _computed_parts(db, day, low, high, platform, tz, sources, context, novelty_
     return list(parts.values())
 
 
-def plan_range(db, from_ms: int, to_ms: int, platform: str | None, tz: str, context) -> _Plan:
-    """Every part of the range: stored whole fresh days, the rest computed from raw rows."""
+def plan_range(db, from_ms: int, to_ms: int, platform: str | None, tz: str, context,
+               with_novelty: bool = True) -> _Plan:
+    """Every part of the range: stored whole fresh days, the rest computed from raw rows.
+    Without novelty (light reads), a day whose novelty alone is stale is served from storage and
+    computed parts carry no novelty sums (comparing with the 30 days before costs most of a rebuild)."""
     pieces = split_range(from_ms, to_ms, tz)
     if not pieces:
         return _Plan()
     stale_aggregates, stale_novelty = _stale_days(db, tz, pieces[0][0], pieces[-1][0])
+    if not with_novelty:
+        stale_novelty = set()
     whole = [day for day, _, _, full in pieces if full and day not in stale_aggregates and day not in stale_novelty]
     plan = _Plan()
     stored = _load_stored(db, whole, platform)
@@ -588,10 +596,11 @@ def plan_range(db, from_ms: int, to_ms: int, platform: str | None, tz: str, cont
     for day, low, high, _ in pieces:
         if day not in served:
             plan.parts += _computed_parts(db, day, low, high, platform, tz, sources, context,
-                                          day not in stale_novelty)
+                                          day not in stale_novelty, with_novelty)
             plan.computed_days += 1
     plan.rollup_days = len(served)
-    _replace_parts_missing_session_vectors(db, plan, platform, tz, sources, context, stale_novelty)
+    if with_novelty:  # light reads use no per-session figure
+        _replace_parts_missing_session_vectors(db, plan, platform, tz, sources, context, stale_novelty)
     plan.parts.sort(key=lambda part: part.day)
     plan.sources = sources
     return plan
@@ -631,14 +640,14 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
     return result
 
 
-# --- light reads for report pages (shares and centroids only: no bootstrap, no sessions) ---------------------
+# --- light reads for report pages (shares and centroids only: no bootstrap, sessions or novelty) ----------
 
 def range_parts(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, platform: str | None = None):
     """The parts of a range with impressions (stored days; other days computed from raw rows), or None
     when the rollups cannot serve this time zone or model yet: callers then read the raw rows."""
     if _state(db) != {**_wanted_state(db), "tz": tz}:
         return None
-    plan = plan_range(db, from_ms, to_ms, platform, tz, audit.ratings_context(db))
+    plan = plan_range(db, from_ms, to_ms, platform, tz, audit.ratings_context(db), with_novelty=False)
     return [part for part in plan.parts if part.meta["impressions"] > 0]
 
 
@@ -647,7 +656,7 @@ def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) 
     rollups (None when they cannot serve this time zone or model yet: read the raw rows then)."""
     if _state(db) != {**_wanted_state(db), "tz": tz}:
         return None
-    plan = plan_range(db, from_ms, to_ms, None, tz, audit.ratings_context(db))
+    plan = plan_range(db, from_ms, to_ms, None, tz, audit.ratings_context(db), with_novelty=False)
     found: dict[str, dict] = {}
     for part in plan.parts:
         for code, (shown, dwell) in zip(part.arrays["src_codes"].tolist(), part.arrays["src"][:, :2].tolist()):

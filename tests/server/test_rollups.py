@@ -282,3 +282,17 @@ def test_new_sources_look_at_the_history_before_the_range(app):
     both = week[0] - 7 * DAY, week[1]
     assert from_rollups(db, *both, tz=tz)[0]["new_source_share"] == {"2026-W02": 1.0, "2026-W03": 0.5}
     db.close()
+
+
+def test_light_reads_serve_a_day_whose_novelty_alone_is_stale(tokyo):
+    day = rollups.day_of(MIDNIGHT_TOKYO, TOKYO)
+    both = rollups.day_bounds(day - 1, TOKYO)[0], rollups.day_bounds(day, TOKYO)[1]
+    context = audit.ratings_context(tokyo)
+    totals = rollups.platform_category_totals(tokyo, rollups.range_parts(tokyo, *both, TOKYO))
+    with tokyo.conn:
+        tokyo.execute("INSERT INTO rollup_stale (day, aggregates, novelty) VALUES (?, 0, 1)", (day,))
+    assert rollups.plan_range(tokyo, *both, None, TOKYO, context, with_novelty=False).computed_days == 0
+    assert rollups.plan_range(tokyo, *both, None, TOKYO, context).computed_days == 1  # metrics need its novelty
+    assert rollups.platform_category_totals(tokyo, rollups.range_parts(tokyo, *both, TOKYO)) == totals
+    assert totals == {("hackernews", "Technology"): (2, 4000.0), ("hackernews", "Science"): (1, 0.0),
+                      ("hackernews", "Sports"): (1, 4000.0)}
