@@ -8,6 +8,8 @@ import { Sessions, sessionEvent } from "./background/sessions.js";
 import { rememberClicks, clickedImpressionFor } from "./background/click-links.js";
 import { ArticleViews } from "./background/article-views.js";
 import { syncNewsSiteScripts } from "./background/news-sites.js";
+import { findPlatform, findSurface, findViewRule } from "./common/site-matching.js";
+import { impressionHtml } from "./background/sanitize.js";
 
 const FLUSH_ALARM = "feedaudit-flush";
 const EVENT_TYPES = new Set(["impression", "dwell", "click", "view", "session"]);
@@ -54,6 +56,7 @@ api.storage.onChanged.addListener((changes, area) => {
   if (before.serverUrl !== after.serverUrl || before.token !== after.token) {
     uploader.saveState({ failures: 0, nextAttemptAt: 0 }).then(() => uploader.flush());
   }
+  tellContentScripts({ kind: "settings-changed" });
 });
 
 // A failed promise must never pass silently: it shows in the worker console (the tests watch it).
@@ -96,11 +99,40 @@ async function mayRecord(platformId, sender) {
   return isRecording(await loadSettings(), platformId);
 }
 
+/**
+ * A content script's first (and, per URL, only) question: is this URL recorded, and how.
+ * The answer carries only what the page needs, so the page never loads sites.json or the
+ * settings itself.
+ */
 async function hello(message, sender) {
-  if (!(await mayRecord(message.platform, sender))) return { ok: false, recording: false };
-  const { session, started } = await sessions.current(message.platform);
+  const [sites, settings] = await Promise.all([loadSites(), loadSettings()]);
+  const url = String(message.url ?? "");
+  const platform = findPlatform(sites, url, settings.newsSites);
+  if (!platform || sender.tab?.incognito || !isRecording(settings, platform.id)) return { ok: false, recording: false };
+  const { session, started } = await sessions.current(platform.id);
   if (started) await store([sessionEvent(session, { open: true })]);
-  return { ok: true, sessionId: session.id, clickedImpressionId: await clickedImpressionFor(message.url) };
+  return {
+    ok: true,
+    sessionId: session.id,
+    clickedImpressionId: await clickedImpressionFor(url),
+    platform: pageDefinition(platform),
+    surface: findSurface(platform, url),
+    viewRule: findViewRule(platform, url),
+    timing: { idleMs: settings.idleMs, sendDelayMs: settings.sendDelayMs, dwellFlushMs: settings.dwellFlushMs },
+  };
+}
+
+// The parts of a platform definition the content script reads (the rest is the server's).
+function pageDefinition(platform) {
+  return { id: platform.id, hints: platform.hints ?? {}, sponsored: platform.sponsored ?? [], item_next_sibling: platform.item_next_sibling ?? null };
+}
+
+/** Settings changes reach open pages as a message (a storage listener there would also receive every queued event). */
+async function tellContentScripts(message) {
+  for (const tab of await api.tabs.query({})) {
+    if (tab.incognito || !/^https?:/.test(tab.url ?? "")) continue;
+    api.tabs.sendMessage(tab.id, message).catch(() => {}); // tabs without a recorder have no listener
+  }
 }
 
 async function acceptEvents(message, sender) {
@@ -112,9 +144,18 @@ async function acceptEvents(message, sender) {
     const session = await sessions.addActivity(message.platform, message.activityMs);
     events.push(sessionEvent(session, { open: false }));
   }
+  for (const event of events) {
+    if (event.type === "impression" && event.item) filterItemHtml(event.item);
+  }
   await rememberClicks(events.filter((event) => event.type === "click"), message.platform);
   await store(events);
   return { ok: true, stored: events.length };
+}
+
+/** The content script sends the item's markup as serialized; what is stored and sent is filtered and capped. */
+function filterItemHtml(item) {
+  item.html = impressionHtml(item.html, item.next_html);
+  delete item.next_html;
 }
 
 /** Events count as taken only once they are in storage; then delivery is scheduled. */

@@ -14,6 +14,11 @@ export async function syncNewsSiteScripts(newsSites) {
   if (existing.length > 0) await api.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
   if (granted.length === 0) return;
   await api.scripting.registerContentScripts([
-    { id: SCRIPT_ID, matches: granted, js: ["content.js"], runAt: "document_idle", persistAcrossSessions: true },
+    { id: SCRIPT_ID, matches: granted, js: contentScriptFiles(), runAt: "document_idle", persistAcrossSessions: true },
   ]);
+}
+
+// The same plain scripts, in the same order, as the built-in platforms' (manifest.json).
+function contentScriptFiles() {
+  return api.runtime.getManifest().content_scripts[0].js;
 }

@@ -1,20 +1,5 @@
-export const api = globalThis.browser ?? globalThis.chrome;
+// ES-module face of common/helpers.js (written once, as a classic script the content
+// scripts can load too).
+import "./helpers.js";
 
-// crypto.randomUUID needs a secure context; plain-http pages still get RFC 4122 v4 ids.
-export function uuid() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-export function absoluteUrl(href) {
-  if (!href) return null;
-  try {
-    return new URL(href, location.href).href;
-  } catch {
-    return null;
-  }
-}
+export const { api, uuid, absoluteUrl } = globalThis.feedAudit;

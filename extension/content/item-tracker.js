@@ -5,360 +5,373 @@
 // Main-thread cost is kept proportional to what changes: the mutation observer only notes
 // added subtrees (and un-hidden ones) and the rescan queries those, not the document; the
 // visibility observer fires only around the 50% line; the item HTML of an impression is
-// serialized when the page is idle.
-import { uuid, absoluteUrl } from "../common/util.js";
-import { sanitizedHtml, capUtf8, MAX_HTML_BYTES } from "./sanitize.js";
+// serialized when the page is idle, and filtered and capped by the service worker (off the
+// page's main thread: background/item-html.js).
+(() => {
+  const { uuid, absoluteUrl } = globalThis.feedAudit;
 
-export const IMPRESSION_AFTER_MS = 1000; // MRC: at least 50% on screen for one continuous second
-// 0 tells when an item enters (and whether it is taller than two screens); 0.5 is the rule.
-const VISIBILITY_THRESHOLDS = [0, 0.5];
-const RESCAN_DELAY_MS = 150;
-// Past this many added subtrees in one rescan, one query of the whole document is cheaper.
-const MAX_PENDING_ROOTS = 300;
-const MIN_DWELL_STEP_MS = 100;
-const HTML_IDLE_TIMEOUT_MS = 1000; // impressions wait at most this long for an idle moment
+  const IMPRESSION_AFTER_MS = 1000; // MRC: at least 50% on screen for one continuous second
+  // 0 tells when an item enters (and whether it is taller than two screens); 0.5 is the rule.
+  const VISIBILITY_THRESHOLDS = [0, 0.5];
+  const RESCAN_DELAY_MS = 150;
+  // Past this many added subtrees in one rescan, one query of the whole document is cheaper.
+  const MAX_PENDING_ROOTS = 300;
+  const MIN_DWELL_STEP_MS = 100;
+  const HTML_IDLE_TIMEOUT_MS = 1000; // impressions wait at most this long for an idle moment
 
-export class ItemTracker {
-  constructor({ platform, surface, attention, emit, sessionId }) {
-    this.platform = platform;
-    this.surface = surface;
-    this.attention = attention;
-    this.emit = emit;
-    this.sessionId = sessionId;
-    this.pageUrl = location.href;
-    this.selector = surface.items.join(", ");
-    this.sponsoredSelector = (platform.sponsored ?? []).join(", ");
-    this.records = [];
-    this.byElement = new WeakMap();
-    this.byKey = new Map();
-    this.inView = new Set();
-    this.tallWatchers = new Map(); // record -> its own observer (see watchIfTall)
-    this.pendingRoots = [];
-    this.rescanEverything = false;
-    this.rescanTimer = null;
-    this.pendingImpressions = [];
-    this.idleHandle = null;
-    this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
-      threshold: VISIBILITY_THRESHOLDS,
-    });
-    this.mutations = new MutationObserver((records) => this.onMutations(records));
-    this.unsubscribe = attention.subscribe((now) => this.onAttentionChange(now));
-  }
+  class ItemTracker {
+    constructor({ platform, surface, attention, emit, sessionId }) {
+      this.platform = platform;
+      this.surface = surface;
+      this.attention = attention;
+      this.emit = emit;
+      this.sessionId = sessionId;
+      this.pageUrl = location.href;
+      this.selector = surface.items.join(", ");
+      this.sponsoredSelector = (platform.sponsored ?? []).join(", ");
+      this.records = [];
+      this.byElement = new WeakMap();
+      this.byKey = new Map();
+      this.inView = new Set();
+      this.tallWatchers = new Map(); // record -> its own observer (see watchIfTall)
+      this.pendingRoots = [];
+      this.rescanEverything = false;
+      this.rescanTimer = null;
+      this.pendingImpressions = [];
+      this.idleHandle = null;
+      this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
+        threshold: VISIBILITY_THRESHOLDS,
+      });
+      this.mutations = new MutationObserver((records) => this.onMutations(records));
+      this.unsubscribe = attention.subscribe((now) => this.onAttentionChange(now));
+    }
 
-  start() {
-    this.scan([document.documentElement]);
-    // `hidden`: single-page sites show a kept page (YouTube's ytd-browse) by removing it.
-    this.mutations.observe(document.documentElement, {
-      childList: true, subtree: true, attributes: true, attributeFilter: ["hidden"],
-    });
-  }
+    start() {
+      this.scan([document.documentElement]);
+      // `hidden`: single-page sites show a kept page (YouTube's ytd-browse) by removing it.
+      this.mutations.observe(document.documentElement, {
+        childList: true, subtree: true, attributes: true, attributeFilter: ["hidden"],
+      });
+    }
 
-  /** Note where items may have appeared; the (batched) rescan looks only there. */
-  onMutations(mutations) {
-    for (const mutation of mutations) {
-      if (mutation.type === "attributes") {
-        if (!mutation.target.hasAttribute("hidden")) this.queueRoot(mutation.target);
-        continue;
+    /** Note where items may have appeared; the (batched) rescan looks only there. */
+    onMutations(mutations) {
+      for (const mutation of mutations) {
+        if (mutation.type === "attributes") {
+          if (!mutation.target.hasAttribute("hidden")) this.queueRoot(mutation.target);
+          continue;
+        }
+        for (const node of mutation.addedNodes) {
+          if (node.nodeType === Node.ELEMENT_NODE) this.queueRoot(node);
+        }
       }
-      for (const node of mutation.addedNodes) {
-        if (node.nodeType === Node.ELEMENT_NODE) this.queueRoot(node);
+    }
+
+    queueRoot(element) {
+      if (this.pendingRoots.length < MAX_PENDING_ROOTS) this.pendingRoots.push(element);
+      else this.rescanEverything = true;
+      if (this.rescanTimer === null) this.rescanTimer = setTimeout(() => this.rescan(), RESCAN_DELAY_MS);
+    }
+
+    rescan() {
+      this.rescanTimer = null;
+      const roots = this.rescanEverything ? [document.documentElement] : this.pendingRoots;
+      this.pendingRoots = [];
+      this.rescanEverything = false;
+      this.scan(roots);
+    }
+
+    /** Adopt the outermost items not seen before within the given subtrees, in document order. */
+    scan(roots) {
+      const found = new Set();
+      try {
+        for (const root of roots) {
+          if (!root.isConnected) continue;
+          if (root.matches(this.selector)) found.add(root); // items inside it are nested: skipped below
+          else if (root.firstElementChild) for (const element of root.querySelectorAll(this.selector)) found.add(element);
+        }
+      } catch (error) {
+        console.warn("Feed Audit: invalid item selector", this.selector, error);
+        return;
+      }
+      const fresh = [...found].filter((element) => !this.byElement.has(element));
+      if (roots.length > 1) fresh.sort(inDocumentOrder);
+      for (const element of fresh) {
+        if (element.parentElement?.closest(this.selector)) continue; // nested: the outer item counts
+        this.adopt(element);
       }
     }
-  }
 
-  queueRoot(element) {
-    if (this.pendingRoots.length < MAX_PENDING_ROOTS) this.pendingRoots.push(element);
-    else this.rescanEverything = true;
-    if (this.rescanTimer === null) this.rescanTimer = setTimeout(() => this.rescan(), RESCAN_DELAY_MS);
-  }
-
-  rescan() {
-    this.rescanTimer = null;
-    const roots = this.rescanEverything ? [document.documentElement] : this.pendingRoots;
-    this.pendingRoots = [];
-    this.rescanEverything = false;
-    this.scan(roots);
-  }
-
-  /** Adopt the outermost items not seen before within the given subtrees, in document order. */
-  scan(roots) {
-    const found = new Set();
-    try {
-      for (const root of roots) {
-        if (!root.isConnected) continue;
-        if (root.matches(this.selector)) found.add(root); // items inside it are nested: skipped below
-        else if (root.firstElementChild) for (const element of root.querySelectorAll(this.selector)) found.add(element);
+    adopt(element) {
+      // Only the key is needed now; the title and HTML are read when the item becomes an impression.
+      const key = this.readUrl(element);
+      const previous = key === null ? null : this.byKey.get(key);
+      let record;
+      if (previous && !previous.element.isConnected) {
+        // The site re-rendered this item: same record, no second impression.
+        record = previous;
+        this.intersections.unobserve(previous.element);
+        this.unwatchTall(record);
+        this.setHalfVisible(record, false, performance.now());
+        record.element = element;
+      } else {
+        record = {
+          id: uuid(),
+          rank: this.records.length + 1,
+          element,
+          key,
+          halfVisible: false,
+          impressed: false,
+          timer: null,
+          counting: false,
+          countSince: 0,
+          dwellMs: 0,
+          sentDwellMs: 0,
+        };
+        this.records.push(record);
+        if (key !== null) this.byKey.set(key, record);
       }
-    } catch (error) {
-      console.warn("Feed Audit: invalid item selector", this.selector, error);
-      return;
+      this.byElement.set(element, record);
+      this.intersections.observe(element);
     }
-    const fresh = [...found].filter((element) => !this.byElement.has(element));
-    if (roots.length > 1) fresh.sort(inDocumentOrder);
-    for (const element of fresh) {
-      if (element.parentElement?.closest(this.selector)) continue; // nested: the outer item counts
-      this.adopt(element);
+
+    readUrl(element) {
+      const selector = this.platform.hints?.url;
+      return selector ? linkUrl(firstMatch(element, selector)) : null;
     }
-  }
 
-  adopt(element) {
-    // Only the key is needed now; the title and HTML are read when the item becomes an impression.
-    const key = this.readUrl(element);
-    const previous = key === null ? null : this.byKey.get(key);
-    let record;
-    if (previous && !previous.element.isConnected) {
-      // The site re-rendered this item: same record, no second impression.
-      record = previous;
-      this.intersections.unobserve(previous.element);
-      this.unwatchTall(record);
-      this.setHalfVisible(record, false, performance.now());
-      record.element = element;
-    } else {
-      record = {
-        id: uuid(),
-        rank: this.records.length + 1,
-        element,
-        key,
-        halfVisible: false,
-        impressed: false,
-        timer: null,
-        counting: false,
-        countSince: 0,
-        dwellMs: 0,
-        sentDwellMs: 0,
-      };
-      this.records.push(record);
-      if (key !== null) this.byKey.set(key, record);
+    readTitle(element) {
+      const selector = this.platform.hints?.title;
+      return selector ? textOf(firstMatch(element, selector)) : null;
     }
-    this.byElement.set(element, record);
-    this.intersections.observe(element);
-  }
 
-  readUrl(element) {
-    const selector = this.platform.hints?.url;
-    return selector ? linkUrl(firstMatch(element, selector)) : null;
-  }
-
-  readTitle(element) {
-    const selector = this.platform.hints?.title;
-    return selector ? textOf(firstMatch(element, selector)) : null;
-  }
-
-  onIntersections(entries) {
-    const now = performance.now();
-    for (const entry of entries) {
-      const record = this.byElement.get(entry.target);
-      if (!record || record.element !== entry.target) continue;
-      this.watchIfTall(record, entry);
-      this.setHalfVisible(record, isHalfVisible(entry), now);
+    onIntersections(entries) {
+      const now = performance.now();
+      for (const entry of entries) {
+        const record = this.byElement.get(entry.target);
+        if (!record || record.element !== entry.target) continue;
+        this.watchIfTall(record, entry);
+        this.setHalfVisible(record, isHalfVisible(entry), now);
+      }
     }
-  }
 
-  /**
-   * An item taller than two screens never reaches ratio 0.5; it counts once it fills half
-   * the screen, at ratio (screen / 2) / height. That threshold differs per item, so such
-   * (rare) items get an observer of their own, rebuilt when their proportions change.
-   */
-  watchIfTall(record, entry) {
-    // Only an entering item below the 50% line can be tall; reading the rectangles costs.
-    if (!entry.isIntersecting || (entry.intersectionRatio >= 0.5 && !this.tallWatchers.has(record))) return;
-    const screen = entry.rootBounds?.height ?? window.innerHeight;
-    const height = entry.boundingClientRect.height;
-    const watcher = this.tallWatchers.get(record);
-    if (height <= 2 * screen) {
+    /**
+     * An item taller than two screens never reaches ratio 0.5; it counts once it fills half
+     * the screen, at ratio (screen / 2) / height. That threshold differs per item, so such
+     * (rare) items get an observer of their own, rebuilt when their proportions change.
+     */
+    watchIfTall(record, entry) {
+      // Only an entering item below the 50% line can be tall; reading the rectangles costs.
+      if (!entry.isIntersecting || (entry.intersectionRatio >= 0.5 && !this.tallWatchers.has(record))) return;
+      const screen = entry.rootBounds?.height ?? window.innerHeight;
+      const height = entry.boundingClientRect.height;
+      const watcher = this.tallWatchers.get(record);
+      if (height <= 2 * screen) {
+        if (watcher) this.unwatchTall(record);
+        return;
+      }
+      const ratio = (0.5 * screen) / height;
+      if (watcher && Math.abs(watcher.ratio - ratio) <= 0.05 * ratio) return;
       if (watcher) this.unwatchTall(record);
-      return;
+      const observer = new IntersectionObserver((entries) => this.onIntersections(entries), { threshold: [ratio] });
+      observer.observe(record.element);
+      this.tallWatchers.set(record, { observer, ratio });
     }
-    const ratio = (0.5 * screen) / height;
-    if (watcher && Math.abs(watcher.ratio - ratio) <= 0.05 * ratio) return;
-    if (watcher) this.unwatchTall(record);
-    const observer = new IntersectionObserver((entries) => this.onIntersections(entries), { threshold: [ratio] });
-    observer.observe(record.element);
-    this.tallWatchers.set(record, { observer, ratio });
-  }
 
-  unwatchTall(record) {
-    this.tallWatchers.get(record)?.observer.disconnect();
-    this.tallWatchers.delete(record);
-  }
-
-  setHalfVisible(record, halfVisible, now) {
-    record.halfVisible = halfVisible;
-    if (halfVisible) this.inView.add(record);
-    else this.inView.delete(record);
-    this.reevaluate(record, now);
-  }
-
-  onAttentionChange(now) {
-    for (const record of this.inView) this.reevaluate(record, now);
-  }
-
-  /** Start or stop the dwell clock and the impression timer for one item. */
-  reevaluate(record, now) {
-    const shouldCount = record.halfVisible && this.attention.attended;
-    if (record.counting && !shouldCount) {
-      record.dwellMs += now - record.countSince;
-      record.counting = false;
-    } else if (!record.counting && shouldCount) {
-      record.countSince = now;
-      record.counting = true;
+    unwatchTall(record) {
+      this.tallWatchers.get(record)?.observer.disconnect();
+      this.tallWatchers.delete(record);
     }
-    if (record.impressed) return;
-    const viewable = record.halfVisible && this.attention.viewable;
-    if (viewable && record.timer === null) {
-      record.timer = setTimeout(() => this.impress(record), IMPRESSION_AFTER_MS);
-    } else if (!viewable && record.timer !== null) {
-      clearTimeout(record.timer);
-      record.timer = null;
+
+    setHalfVisible(record, halfVisible, now) {
+      record.halfVisible = halfVisible;
+      if (halfVisible) this.inView.add(record);
+      else this.inView.delete(record);
+      this.reevaluate(record, now);
     }
-  }
 
-  impress(record) {
-    record.timer = null;
-    if (record.impressed || !record.halfVisible || !this.attention.viewable) return;
-    this.sendImpression(record);
-  }
-
-  sendImpression(record) {
-    record.impressed = true;
-    // Sites fill item shells in after inserting them: read the link now, not at discovery.
-    const url = this.readUrl(record.element);
-    if (record.key === null && url !== null && !this.byKey.has(url)) {
-      record.key = url;
-      this.byKey.set(url, record);
+    onAttentionChange(now) {
+      for (const record of this.inView) this.reevaluate(record, now);
     }
-    const event = {
-      type: "impression",
-      id: record.id,
-      ts: Date.now(),
-      platform: this.platform.id,
-      surface: this.surface.name,
-      page_url: this.pageUrl,
-      session_id: this.sessionId,
-      rank: record.rank,
-      item: { html: null, url, title: null },
-    };
-    this.pendingImpressions.push({ event, element: record.element });
-    this.idleHandle ??= requestIdleCallback(() => this.completeImpressions(), { timeout: HTML_IDLE_TIMEOUT_MS });
-  }
 
-  /**
-   * Read title, sponsored mark and HTML of waiting impressions and hand them on, in order.
-   * Runs when the page is idle, and at once before anything that must follow them
-   * (a click, a dwell update, leaving the page).
-   */
-  completeImpressions() {
-    if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
-    this.idleHandle = null;
-    const waiting = this.pendingImpressions;
-    this.pendingImpressions = [];
-    for (const { event, element } of waiting) {
-      event.item.title = this.readTitle(element);
-      event.item.html = this.itemHtml(element);
-      if (this.sponsoredSelector) event.sponsored = isSponsored(element, this.sponsoredSelector);
-      this.emit(event);
-    }
-  }
-
-  // Hacker News splits a story over two rows: the sibling row (score, author, comments) travels along.
-  itemHtml(element) {
-    const html = sanitizedHtml(element);
-    const siblingSelector = this.platform.item_next_sibling;
-    const sibling = siblingSelector ? element.nextElementSibling : null;
-    if (!sibling || !safeMatches(sibling, siblingSelector)) return html;
-    return capUtf8(html + sanitizedHtml(sibling), MAX_HTML_BYTES);
-  }
-
-  /** The tracked item containing a node (for clicks); impressions are forced for clicked items. */
-  recordFor(node) {
-    for (let element = node; element; element = element.parentElement) {
-      const record = this.byElement.get(element);
-      if (record && record.element === element) {
-        if (!record.impressed) this.sendImpression(record);
-        this.completeImpressions(); // the impression goes before its click
-        return record;
+    /** Start or stop the dwell clock and the impression timer for one item. */
+    reevaluate(record, now) {
+      const shouldCount = record.halfVisible && this.attention.attended;
+      if (record.counting && !shouldCount) {
+        record.dwellMs += now - record.countSince;
+        record.counting = false;
+      } else if (!record.counting && shouldCount) {
+        record.countSince = now;
+        record.counting = true;
+      }
+      if (record.impressed) return;
+      const viewable = record.halfVisible && this.attention.viewable;
+      if (viewable && record.timer === null) {
+        record.timer = setTimeout(() => this.impress(record), IMPRESSION_AFTER_MS);
+      } else if (!viewable && record.timer !== null) {
+        clearTimeout(record.timer);
+        record.timer = null;
       }
     }
-    return null;
-  }
 
-  currentDwell(record, now) {
-    return record.dwellMs + (record.counting ? now - record.countSince : 0);
-  }
+    impress(record) {
+      record.timer = null;
+      if (record.impressed || !record.halfVisible || !this.attention.viewable) return;
+      this.sendImpression(record);
+    }
 
-  /** Cumulative dwell updates for impressed items whose dwell grew since the last update. */
-  flushDwell() {
-    this.completeImpressions();
-    const now = performance.now();
-    for (const record of this.records) {
-      if (!record.impressed) continue;
-      const dwell = Math.round(this.currentDwell(record, now));
-      if (dwell - record.sentDwellMs < MIN_DWELL_STEP_MS) continue;
-      record.sentDwellMs = dwell;
-      this.emit({ type: "dwell", id: uuid(), ts: Date.now(), impression_id: record.id, visible_ms: dwell });
+    sendImpression(record) {
+      record.impressed = true;
+      // Sites fill item shells in after inserting them: read the link now, not at discovery.
+      const url = this.readUrl(record.element);
+      if (record.key === null && url !== null && !this.byKey.has(url)) {
+        record.key = url;
+        this.byKey.set(url, record);
+      }
+      const event = {
+        type: "impression",
+        id: record.id,
+        ts: Date.now(),
+        platform: this.platform.id,
+        surface: this.surface.name,
+        page_url: this.pageUrl,
+        session_id: this.sessionId,
+        rank: record.rank,
+        item: { html: null, url, title: null },
+      };
+      this.pendingImpressions.push({ event, element: record.element });
+      this.idleHandle ??= requestIdleCallback(() => this.completeImpressions(), { timeout: HTML_IDLE_TIMEOUT_MS });
+    }
+
+    /**
+     * Read title, sponsored mark and HTML of waiting impressions and hand them on, in order.
+     * Runs when the page is idle, and at once before anything that must follow them
+     * (a click, a dwell update, leaving the page).
+     */
+    completeImpressions() {
+      if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
+      this.idleHandle = null;
+      const waiting = this.pendingImpressions;
+      this.pendingImpressions = [];
+      for (const { event, element } of waiting) {
+        event.item.title = this.readTitle(element);
+        event.item.html = rawHtml(element);
+        const sibling = this.nextRow(element);
+        if (sibling) event.item.next_html = rawHtml(sibling);
+        if (this.sponsoredSelector) event.sponsored = isSponsored(element, this.sponsoredSelector);
+        this.emit(event);
+      }
+    }
+
+    // Hacker News splits a story over two rows: the sibling row (score, author, comments) travels along.
+    nextRow(element) {
+      const siblingSelector = this.platform.item_next_sibling;
+      const sibling = siblingSelector ? element.nextElementSibling : null;
+      return sibling && safeMatches(sibling, siblingSelector) ? sibling : null;
+    }
+
+    /** The tracked item containing a node (for clicks); impressions are forced for clicked items. */
+    recordFor(node) {
+      for (let element = node; element; element = element.parentElement) {
+        const record = this.byElement.get(element);
+        if (record && record.element === element) {
+          if (!record.impressed) this.sendImpression(record);
+          this.completeImpressions(); // the impression goes before its click
+          return record;
+        }
+      }
+      return null;
+    }
+
+    currentDwell(record, now) {
+      return record.dwellMs + (record.counting ? now - record.countSince : 0);
+    }
+
+    /** Cumulative dwell updates for impressed items whose dwell grew since the last update. */
+    flushDwell() {
+      this.completeImpressions();
+      const now = performance.now();
+      for (const record of this.records) {
+        if (!record.impressed) continue;
+        const dwell = Math.round(this.currentDwell(record, now));
+        if (dwell - record.sentDwellMs < MIN_DWELL_STEP_MS) continue;
+        record.sentDwellMs = dwell;
+        this.emit({ type: "dwell", id: uuid(), ts: Date.now(), impression_id: record.id, visible_ms: dwell });
+      }
+    }
+
+    stop() {
+      this.flushDwell();
+      this.mutations.disconnect();
+      this.intersections.disconnect();
+      this.unsubscribe();
+      clearTimeout(this.rescanTimer);
+      for (const record of this.records) clearTimeout(record.timer);
+      for (const record of [...this.tallWatchers.keys()]) this.unwatchTall(record);
     }
   }
 
-  stop() {
-    this.flushDwell();
-    this.mutations.disconnect();
-    this.intersections.disconnect();
-    this.unsubscribe();
-    clearTimeout(this.rescanTimer);
-    for (const record of this.records) clearTimeout(record.timer);
-    for (const record of [...this.tallWatchers.keys()]) this.unwatchTall(record);
+  // The worker filters and caps the markup; this bound only keeps one pathological element
+  // (inline media as data: URLs) from making a message of many megabytes.
+  const MAX_RAW_HTML_CHARS = 2_000_000;
+
+  function rawHtml(element) {
+    const html = element.outerHTML;
+    return html.length > MAX_RAW_HTML_CHARS ? html.slice(0, MAX_RAW_HTML_CHARS) : html;
   }
-}
 
-function inDocumentOrder(a, b) {
-  return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
-}
-
-// An anchor's href property is already resolved (against the document's base URL, as a
-// click would be); other elements fall back to resolving the attribute.
-function linkUrl(link) {
-  if (!link) return null;
-  const resolved = link.href;
-  if (typeof resolved === "string" && /^https?:\/\//i.test(resolved)) return resolved;
-  return absoluteUrl(link.getAttribute("href"));
-}
-
-function firstMatch(element, selector) {
-  try {
-    return element.matches(selector) ? element : element.querySelector(selector);
-  } catch {
-    return null; // a selector this browser cannot parse must not break capture
+  function inDocumentOrder(a, b) {
+    return a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
   }
-}
 
-function safeMatches(element, selector) {
-  try {
-    return element.matches(selector);
-  } catch {
-    return false;
+  // An anchor's href property is already resolved (against the document's base URL, as a
+  // click would be); other elements fall back to resolving the attribute.
+  function linkUrl(link) {
+    if (!link) return null;
+    const resolved = link.href;
+    if (typeof resolved === "string" && /^https?:\/\//i.test(resolved)) return resolved;
+    return absoluteUrl(link.getAttribute("href"));
   }
-}
 
-// Text of the title node, else its title/aria-label attribute (icon-only links).
-function textOf(node) {
-  if (!node) return null;
-  const text = node.textContent?.replace(/\s+/g, " ").trim();
-  return text || node.getAttribute("title")?.trim() || node.getAttribute("aria-label")?.trim() || null;
-}
-
-function isSponsored(element, selector) {
-  try {
-    return element.matches(selector) || element.querySelector(selector) !== null;
-  } catch {
-    return false;
+  function firstMatch(element, selector) {
+    try {
+      return element.matches(selector) ? element : element.querySelector(selector);
+    } catch {
+      return null; // a selector this browser cannot parse must not break capture
+    }
   }
-}
 
-// At least half of the item on screen; items taller than twice the viewport count
-// when they fill half of it (otherwise they could never qualify).
-function isHalfVisible(entry) {
-  if (!entry.isIntersecting) return false;
-  if (entry.intersectionRatio >= 0.5) return true;
-  const viewportHeight = entry.rootBounds?.height ?? window.innerHeight;
-  return entry.intersectionRect.height >= 0.5 * viewportHeight - 0.5; // sub-pixel layout at the threshold
-}
+  function safeMatches(element, selector) {
+    try {
+      return element.matches(selector);
+    } catch {
+      return false;
+    }
+  }
+
+  // Text of the title node, else its title/aria-label attribute (icon-only links).
+  function textOf(node) {
+    if (!node) return null;
+    const text = node.textContent?.replace(/\s+/g, " ").trim();
+    return text || node.getAttribute("title")?.trim() || node.getAttribute("aria-label")?.trim() || null;
+  }
+
+  function isSponsored(element, selector) {
+    try {
+      return element.matches(selector) || element.querySelector(selector) !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  // At least half of the item on screen; items taller than twice the viewport count
+  // when they fill half of it (otherwise they could never qualify).
+  function isHalfVisible(entry) {
+    if (!entry.isIntersecting) return false;
+    if (entry.intersectionRatio >= 0.5) return true;
+    const viewportHeight = entry.rootBounds?.height ?? window.innerHeight;
+    return entry.intersectionRect.height >= 0.5 * viewportHeight - 0.5; // sub-pixel layout at the threshold
+  }
+
+  Object.assign(globalThis.feedAudit, { ItemTracker });
+})();

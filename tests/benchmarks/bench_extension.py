@@ -61,6 +61,8 @@ from extension_harness import (  # noqa: E402
 from support.fixture_pages import PAGE_URLS, PAGES_DIR  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
+import results as bench_results  # noqa: E402  (tests/benchmarks/results.py: one RESULT line per headline figure)
+
 UNRECORDED_HOST = "unrecorded.example"
 SCREEN_SECONDS = 1.1  # > 1 s: every item on a screen qualifies as an impression
 SETTLE_SECONDS = 1.5  # after the last screen: its impressions fire inside the measured window
@@ -425,6 +427,7 @@ def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int) -
                impressions[build.label], rounds)
     if len(builds) == 2:
         compare(pages, results, builds)
+    emit_headline_figures({page.name: summarize(results[(builds[0].label, page.name)]) for page in pages})
 
 
 def print_run(round_number: int, build: Build, page: Page, label: str, result: dict, profile_top: int) -> None:
@@ -486,6 +489,25 @@ def report(label: str, pages: list[Page], results: dict, impressions: dict, roun
     print("targets: share < 5%, < 1 ms per item. 'added' = TaskDuration with minus without (median of per-round"
           " differences); '+script' = the same for ScriptDuration; 'ext JS' = the extension's share of the busy"
           " profiler samples x TaskDuration; 'impr' = impressions stored per scroll.")
+
+
+def emit_headline_figures(summaries: dict[str, dict]) -> None:
+    """The measured build's headline figures for run_all.py: the infinite feed's added
+    main-thread time (baseline: the same scroll without the extension, so the ratio is the
+    share) and its added time per item, and the saved page with the largest share."""
+    infinite = summaries.get("youtube-infinite")
+    if infinite:
+        bench_results.emit("extension: added main-thread time, infinite feed", round(infinite["added"], 1), "ms",
+                           baseline=round(infinite["without"], 1), target="< 5% of baseline", met=infinite["share"] < 0.05)
+        bench_results.emit("extension: added main-thread time per item, infinite feed", round(infinite["per_item"], 3),
+                           "ms/item", target="< 1 ms/item", met=infinite["per_item"] < 1)
+    saved = {name: s for name, s in summaries.items() if name in REAL_PAGES}
+    if saved:
+        name, worst = max(saved.items(), key=lambda item: item[1]["share"])
+        bench_results.emit(f"extension: added main-thread time, worst saved page ({name})", round(worst["added"], 1), "ms",
+                           baseline=round(worst["without"], 1), target="< 5% of baseline", met=worst["share"] < 0.05)
+        bench_results.emit(f"extension: added main-thread time per item, worst saved page ({name})",
+                           round(worst["per_item"], 3), "ms/item", target="< 1 ms/item", met=worst["per_item"] < 1)
 
 
 def main() -> int:

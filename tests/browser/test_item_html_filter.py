@@ -1,4 +1,4 @@
-"""The item HTML the extension sends (content/sanitize.js), run in real Chromium: exact
+"""The item HTML the extension sends (background/sanitize.js), run in real Chromium: exact
 results on hand-made markup, and the same result as removing the nodes from a deep clone
 (an independent DOM implementation) for every feed item of every saved real page."""
 
@@ -47,7 +47,7 @@ def filter_page():
     """A plain Chromium page with sanitize.js loaded as a module (no extension needed)."""
     files = {
         f"{TEST_ORIGIN}/": ("text/html", "<!doctype html><title>filter</title><body></body>"),
-        f"{TEST_ORIGIN}/sanitize.js": ("text/javascript", (EXTENSION_DIR / "content" / "sanitize.js").read_text()),
+        f"{TEST_ORIGIN}/sanitize.js": ("text/javascript", (EXTENSION_DIR / "background" / "sanitize.js").read_text()),
     }
 
     def serve(route):
@@ -143,3 +143,31 @@ def test_every_item_of_the_saved_pages_matches_the_node_removing_definition(filt
     count, different = filter_page.evaluate(COMPARE_ITEMS, [selector, REFERENCE])
     assert count > 0
     assert different == []
+
+
+# The page serializes the item; the extension's service worker filters it before it is
+# stored. Through the whole extension, the server receives exactly the filtered markup.
+HN_URL = "https://news.ycombinator.com/"
+BASE64_GIF = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+CLUTTERED_HN_PAGE = (
+    "<!doctype html><html><head><style>body { margin: 0; } tr.athing td { height: 100px; }</style></head><body>"
+    "<table id='feed'><tr class='athing submission' id='4242'><td class='title'>"
+    "<script>window.itemScriptRan = true;</script><style>.x { color: red; }</style>"
+    "<svg viewBox='0 0 10 10'><path d='M0 10L5 0L10 10z'></path></svg>"
+    f"<img src='{BASE64_GIF}' alt='dot'>"
+    "<span class='titleline'><a href='https://example.com/a'>A &lt; B</a></span></td></tr>"
+    "<tr><td class='subtext'><span class='score'>7 points</span></td></tr>"
+    "</table></body></html>"
+)
+
+
+def test_the_worker_filters_what_the_page_serialized(paired, db):
+    paired.open(HN_URL, CLUTTERED_HN_PAGE)
+    rows = db.wait_for("SELECT rank FROM impressions", lambda rows: len(rows) == 1)
+    assert [r["rank"] for r in rows] == [1]
+    assert db.impressions()[0]["html"] == (
+        '<tr class="athing submission" id="4242"><td class="title">'
+        '<svg viewBox="0 0 10 10"></svg><img alt="dot">'
+        '<span class="titleline"><a href="https://example.com/a">A &lt; B</a></span></td></tr>'
+        '<tr><td class="subtext"><span class="score">7 points</span></td></tr>'
+    )

@@ -1,5 +1,7 @@
 // Item HTML for the server: outerHTML without scripts, styles, inline SVG paths
-// and base64 images, capped so one impression can never bloat the queue.
+// and base64 images, capped so one impression can never bloat the queue. The content
+// script only serializes the item; the filtering runs here, in the service worker, off
+// the page's main thread.
 //
 // The element is serialized once and the markup filtered as text: a deep clone plus node
 // removal cost four times as much (most of the extension's time on YouTube items). The
@@ -28,8 +30,21 @@ const LONG_DATA_ATTRIBUTE = /\sdata-[^\s=]*="[^"]{501,}"/g;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** The filtered item HTML an impression carries: its own markup plus, where the site splits
+ * an item over two rows (Hacker News), the next row's, within one cap. */
+export function impressionHtml(markup, nextMarkup) {
+  if (typeof markup !== "string") return null;
+  const html = sanitizedMarkup(markup);
+  if (typeof nextMarkup !== "string") return html;
+  return capUtf8(html + sanitizedMarkup(nextMarkup), MAX_HTML_BYTES);
+}
+
 export function sanitizedHtml(element) {
-  const markup = element.outerHTML;
+  return sanitizedMarkup(element.outerHTML);
+}
+
+/** Serialized markup (an element's outerHTML) without removed elements and attributes, capped. */
+export function sanitizedMarkup(markup) {
   let html = filterMarkup(markup, false);
   if (html.length > MAX_HTML_BYTES / 3 && encoder.encode(html).length > MAX_HTML_BYTES) {
     html = filterMarkup(markup, true);
