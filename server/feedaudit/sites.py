@@ -42,9 +42,7 @@ class SiteDefinition:
     opt_in: bool
     surfaces: tuple[Surface, ...]
     sponsored_selector: soupsieve.SoupSieve | None
-    sponsored_tags: frozenset[str]
-    sponsored_simple: tuple["SimpleSelector", ...]
-    sponsored_complex: soupsieve.SoupSieve | None
+    sponsored_rules: "SponsoredRules"
     next_sibling_selector: soupsieve.SoupSieve | None
     views: tuple[dict, ...]
     hints: dict
@@ -102,6 +100,61 @@ def _classes(element: Tag) -> list[str]:
     return raw.split() if isinstance(raw, str) else raw
 
 
+@dataclass(frozen=True)
+class SponsoredRules:
+    """A platform's sponsored selectors arranged for one pass over an item's elements.
+
+    Each simple selector is filed under what an element must have to match it: its tag
+    name, else the attribute it tests (``class`` for a bare ``.class``); an element is
+    then checked only against the selectors its own name and attributes can satisfy.
+    Bare tag names match outright. Anything else is a soupsieve selector (``complex``).
+    """
+
+    selectors: tuple[str, ...]
+    bare_tags: frozenset[str]
+    by_tag: dict
+    by_attribute: tuple[tuple[str, tuple[SimpleSelector, ...]], ...]
+    complex: soupsieve.SoupSieve | None
+
+    @classmethod
+    def compile(cls, selectors: list[str]) -> "SponsoredRules":
+        bare_tags: set[str] = set()
+        by_tag: dict[str, list] = {}
+        by_attribute: dict[str, list[SimpleSelector]] = {}
+        complex_selectors = []
+        for selector in selectors:
+            simple = SimpleSelector.parse(selector)
+            if simple is None:
+                complex_selectors.append(selector)
+            elif _BARE_TAG.match(selector.strip()):
+                bare_tags.add(simple.tag)
+            elif simple.tag:
+                by_tag.setdefault(simple.tag, []).append(simple)
+            else:
+                by_attribute.setdefault(simple.attr or "class", []).append(simple)
+        return cls(tuple(selectors), frozenset(bare_tags), {name: tuple(rules) for name, rules in by_tag.items()},
+                   tuple((name, tuple(rules)) for name, rules in by_attribute.items()),
+                   _compile_selectors(complex_selectors))
+
+    def matches(self, item: Tag, tags: list[Tag]) -> bool:
+        """True when ``item`` (whose ``all_tags`` are ``tags``) is or contains a sponsored match."""
+        if self.bare_tags and not self.bare_tags.isdisjoint([element.name for element in tags]):
+            return True
+        by_tag, by_attribute = self.by_tag, self.by_attribute
+        if by_tag or by_attribute:
+            for element in tags:
+                rules = by_tag.get(element.name)
+                if rules is not None and any(rule.matches(element) for rule in rules):
+                    return True
+                attrs = element.attrs
+                for name, rules in by_attribute:
+                    if name in attrs and any(rule.matches(element) for rule in rules):
+                        return True
+        if self.complex is None:
+            return False
+        return self.complex.match(item) or self.complex.select_one(item) is not None
+
+
 def load_raw() -> dict:
     """The parsed JSON of ``sites.json`` as shipped inside the package."""
     text = resources.files("feedaudit").joinpath(SITES_RESOURCE).read_text(encoding="utf-8")
@@ -143,10 +196,7 @@ def _build_definition(raw: dict) -> SiteDefinition:
         opt_in=bool(raw.get("opt_in")),
         surfaces=surfaces,
         sponsored_selector=_compile_selectors(raw.get("sponsored", [])),
-        sponsored_tags=frozenset(s for s in raw.get("sponsored", []) if _BARE_TAG.match(s)),
-        sponsored_simple=tuple(filter(None, (SimpleSelector.parse(s) for s in raw.get("sponsored", [])
-                                             if not _BARE_TAG.match(s)))),
-        sponsored_complex=_compile_selectors([s for s in raw.get("sponsored", []) if SimpleSelector.parse(s) is None]),
+        sponsored_rules=SponsoredRules.compile(raw.get("sponsored", [])),
         next_sibling_selector=soupsieve.compile(next_sibling) if next_sibling else None,
         views=tuple(raw.get("views", [])),
         hints=dict(raw.get("hints", {})),
@@ -159,6 +209,7 @@ def definitions() -> tuple[SiteDefinition, ...]:
     return tuple(_build_definition(raw) for raw in load_raw()["platforms"])
 
 
+@lru_cache(maxsize=None)
 def definitions_for_platform(platform: str) -> tuple[SiteDefinition, ...]:
     """Every definition with this platform id (Reddit has two: new UI and old.reddit.com)."""
     return tuple(d for d in definitions() if d.id == platform)
@@ -208,17 +259,19 @@ def select_items(root: Tag, surface: Surface) -> list[Tag]:
     return [el for el in matched if not any(id(p) in matched_ids for p in el.parents)]
 
 
-def is_sponsored(item: Tag, definition: SiteDefinition) -> bool:
-    """True when the item matches, or contains a match of, a sponsored selector."""
-    tags, simple = definition.sponsored_tags, definition.sponsored_simple
-    if tags or simple:
-        for element in all_tags(item):
-            if element.name in tags or (simple and any(s.matches(element) for s in simple)):
-                return True
-    complex_selector = definition.sponsored_complex
-    if complex_selector is None:
-        return False
-    return complex_selector.match(item) or complex_selector.select_one(item) is not None
+def is_sponsored(item: Tag, definition: SiteDefinition, tags: list[Tag] | None = None) -> bool:
+    """True when the item matches, or contains a match of, a sponsored selector.
+
+    ``tags`` is ``all_tags(item)`` when the caller has it already.
+    """
+    return definition.sponsored_rules.matches(item, all_tags(item) if tags is None else tags)
+
+
+@lru_cache(maxsize=None)
+def platform_sponsored_rules(platform: str) -> "SponsoredRules":
+    """The sponsored selectors of every definition of a platform (Reddit's two UIs), as one set of rules."""
+    selectors = [s for d in definitions_for_platform(platform) for s in d.sponsored_rules.selectors]
+    return SponsoredRules.compile(list(dict.fromkeys(selectors)))
 
 
 def next_sibling_context(item: Tag, definition: SiteDefinition) -> Tag | None:

@@ -81,6 +81,7 @@ FALLBACK_DOCUMENTS = [
     "<form><input disabled><option selected>o</option></form>",  # boolean attributes without a value
     "<input checked='checked'>",
     "<div>" * 300 + "deep" + "</div>" * 300,              # beyond libxml2's tree depth
+    "<div {x}y=1 a=2>braced attribute name</div>",          # bs4's builder reads {x}y as a namespaced y
 ]
 FAST_DOCUMENTS = [
     "<p>x</p></html>\n",                                  # whitespace after </html> is emulated
@@ -93,6 +94,8 @@ FAST_DOCUMENTS = [
     "<table><tr><td>unclosed</table><p>é ü 😀 \u200b</p>",
     "<svg viewBox='0 0 1 1'><path d='M0'/></svg>text<math><mi>x</mi></math>",
     "<div>" * 200 + "deep" + "</div>" * 200,
+    "<div data-json='{\"a\": {\"b\": 1}}' style='x{y}'>braces in values only</div>",
+    "<p id='a'>x</p><p id='a'>repeated id</p>",
 ]
 
 

@@ -61,6 +61,15 @@ PARSERS = {
 }
 # Inert or invisible markup whose text must never reach an item (left out of the tree).
 DROPPED_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed")
+# Per platform, elements that never hold text, links, images or anything a parser, an item
+# selector or a sponsored selector of that platform reads: YouTube's icons (an SVG inside
+# yt-icon > yt-icon-shape > icon-shape), ripple and touch-feedback layers and empty
+# dom-repeat placeholders, a fifth of an item's elements. Leaving them out of the tree
+# saves building and scanning them. ``test_pruned_trees_parse_the_same`` checks every
+# saved page and item against the unpruned tree.
+PRUNED_TAGS = {
+    "youtube": ("yt-icon", "svg", "yt-interaction", "yt-touch-feedback-shape", "dom-repeat"),
+}
 # Whitespace-only text between tags is a fifth of a pretty-printed tree's nodes, and the
 # parsers read text with a separator anyway; comments are another fifth on YouTube and no
 # parser reads them. X's tweet text is joined without a separator from every string in it
@@ -90,23 +99,36 @@ def build_tree(html: str, platform: str | None = None, fast: bool = True) -> Bea
     if not keeps_markup:
         html = _INTER_TAG_WHITESPACE.sub("><", html)
     build = fast_tree if fast else reference_tree
-    return build(html, DROPPED_TAGS, keep_comments=keeps_markup)
+    return build(html, _SKIPPED_TAGS.get(platform, _DEFAULT_SKIPPED), keep_comments=keeps_markup)
+
+
+_DEFAULT_SKIPPED = frozenset(DROPPED_TAGS)
+_SKIPPED_TAGS = {platform: _DEFAULT_SKIPPED | set(tags) for platform, tags in PRUNED_TAGS.items()}
 
 
 def _top_element(soup: BeautifulSoup) -> Tag | None:
-    container = soup.body or soup
+    container = _body(soup) or soup
     return next((c for c in container.children if isinstance(c, Tag)), None)
 
 
-def _sponsored(platform: str, root: Tag) -> bool:
-    return any(sites.is_sponsored(root, d) for d in sites.definitions_for_platform(platform))
+def _body(soup: BeautifulSoup) -> Tag | None:
+    """``soup.body`` where it is, as lxml places it, a child of the top ``<html>``: bs4's
+    ``soup.body`` is a ``find("body")``, whose matcher set-up costs as much as a small parse."""
+    for top in soup.contents:
+        if isinstance(top, Tag):
+            if top.name == "html":
+                return next((c for c in top.contents if isinstance(c, Tag) and c.name == "body"), None) or soup.body
+            break
+    return soup.body
 
 
 def _parse_root(platform: str, root: Tag, ctx: ParseContext) -> dict:
     item = empty_item(platform)
     try:
-        item["sponsored"] = _sponsored(platform, root)
-        PARSERS[platform](root, item, ctx)
+        # One list of the item's elements serves the sponsored check and the parser's own scan.
+        tags = sites.all_tags(root)
+        item["sponsored"] = sites.platform_sponsored_rules(platform).matches(root, tags)
+        PARSERS[platform](root, item, ctx, tags)
         return finalize(item)
     except Exception as exc:  # one bad item must never stop a batch
         return _failed(platform, f"parser error: {type(exc).__name__}: {exc}")

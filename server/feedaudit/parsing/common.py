@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import Tag
@@ -108,6 +109,12 @@ def class_string(element: Tag | None) -> str:
     return " ".join(raw) if isinstance(raw, list) else raw or ""
 
 
+def with_class(elements: list[Tag], name: str, cls: str) -> list[Tag]:
+    """The elements named ``name`` whose class list contains ``cls`` (CSS ``name.cls`` over a list
+    of elements, such as ``all_tags(root)[1:]``: no selector engine per lookup)."""
+    return [e for e in elements if e.name == name and cls in class_string(e).split()]
+
+
 def find_with_class(root: Tag, name: str | None, cls: str) -> Tag | None:
     """First descendant (of tag ``name``, any if None) whose class list contains ``cls``."""
     for element in root.find_all(name or True):
@@ -145,6 +152,17 @@ def canonical_url(href: str | None, base: str | None = None, keep_params: tuple[
     """
     if not href:
         return None
+    cacheable = (isinstance(href, str) and len(href) <= _CACHED_URL_MAX and isinstance(base, (str, type(None)))
+                 and isinstance(keep_params, (tuple, type(None))))
+    return (_cached_canonical_url if cacheable else _canonical_url)(href, base, keep_params)
+
+
+# Channel, subreddit, user and page URLs recur across items. Only short URLs are kept, so the
+# cache stays a few MB whatever the input.
+_CACHED_URL_MAX = 1024
+
+
+def _canonical_url(href, base, keep_params) -> str | None:
     raw = _CONTROL_CHARS.sub("", str(href)).strip()
     if not raw or len(raw) > 8 * URL_MAX:
         return None
@@ -164,6 +182,9 @@ def canonical_url(href: str | None, base: str | None = None, keep_params: tuple[
     ]
     url = urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
     return url if len(url) <= URL_MAX else None
+
+
+_cached_canonical_url = lru_cache(maxsize=2048)(_canonical_url)
 
 
 # ---------------------------------------------------------------- numbers
@@ -280,6 +301,12 @@ def relative_seconds(text: str | None) -> int | None:
     """Seconds before "now" described by "3 days ago" / "hace 2 días" / "2h", or None."""
     if not text:
         return None
+    # Metadata lines repeat ("2 days ago", "1.2M views") and a miss tries seven patterns.
+    short = isinstance(text, str) and len(text) <= 200
+    return (_cached_relative_seconds if short else _relative_seconds)(text)
+
+
+def _relative_seconds(text: str) -> int | None:
     for pattern in _RELATIVE_PATTERNS:
         match = pattern.search(text)
         if match:
@@ -295,6 +322,9 @@ def relative_seconds(text: str | None) -> int | None:
     if _JUST_NOW.search(text):
         return 0
     return None
+
+
+_cached_relative_seconds = lru_cache(maxsize=4096)(_relative_seconds)
 
 
 def parse_relative_date(text: str | None, captured_at_ms: int | None) -> int | None:

@@ -34,11 +34,11 @@ _MENU_PREFIX = "More - "
 class _Card:
     """The card's elements by role, from one pass (CSS selectors cost more than the tree)."""
 
-    def __init__(self, root: Tag):
+    def __init__(self, root: Tag, tags: list[Tag] | None = None):
         self.article_link = self.title = self.headline = self.publisher = None
         self.time = self.image = self.favicon = self.menu_label = None
         self.jslogs: list[str] = []
-        for el in all_tags(root)[1:]:
+        for el in (all_tags(root) if tags is None else tags)[1:]:
             self._sort(el)
 
     def _sort(self, el: Tag) -> None:
@@ -69,10 +69,11 @@ class _Card:
             self.publisher = el
 
 
-def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
+def parse(root: Tag, item: dict, ctx: ParseContext, tags: list[Tag] | None = None) -> None:
+    """``tags``: ``all_tags(root)`` when the caller has it already."""
     item["kind"] = "article"
     base = ctx.page_url or BASE
-    card = _Card(root)
+    card = _Card(root, tags)
     link = card.article_link
     google_url = canonical_url(link.get("href"), base, keep_params=()) if link is not None else None
     publisher_url = _publisher_url(card.jslogs)

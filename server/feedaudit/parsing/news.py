@@ -20,7 +20,7 @@ HEADLINE_LINKS = "h1 a[href], h2 a[href], h3 a[href], h4 a[href], a[href] h1, a[
 BYLINE = "[rel='author'], [itemprop='author'], .byline, .author"
 
 
-def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
+def parse(root: Tag, item: dict, ctx: ParseContext, tags: list[Tag] | None = None) -> None:
     item["kind"] = "article"
     link, heading = _headline(root)
     if link is not None:

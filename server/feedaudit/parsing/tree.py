@@ -68,7 +68,9 @@ def _lxml_parser() -> etree.HTMLParser:
     parser = getattr(_per_thread, "parser", None)
     if parser is None:
         # No default doctype: bs4's builder never sees one that the markup does not have.
-        parser = _per_thread.parser = etree.HTMLParser(recover=True, default_doctype=False)
+        # No ID table (collect_ids): nothing reads it, and libxml2 logs every repeated id (YouTube
+        # repeats "thumbnail", "metadata"...) as an error, which lxml copies into its error log.
+        parser = _per_thread.parser = etree.HTMLParser(recover=True, default_doctype=False, collect_ids=False)
     return parser
 
 
@@ -85,15 +87,26 @@ def _parse_lxml(html: str) -> etree._Element | None:
 
 class _LxmlTreeWalker(LXMLTreeBuilder):
     """bs4's lxml builder (its settings: empty-element tags, string classes, whitespace-
-    preserving tags), filled from a finished lxml tree instead of per-node SAX callbacks."""
+    preserving tags), filled from a finished lxml tree instead of per-node SAX callbacks.
 
-    def __init__(self, root: etree._Element, trailing_text: str, skip_tags: Collection[str], keep_comments: bool):
+    One walker per thread serves every document (``use`` sets the next one), as bs4
+    allows a builder instance to: its per-tag-name state is then computed once.
+    """
+
+    def __init__(self):
         super().__init__(multi_valued_attributes=None)
-        self.root = root
-        self.trailing_text = trailing_text
-        self.skip_tags = skip_tags
-        self.keep_comments = keep_comments
+        self.root: etree._Element | None = None
+        self.markup_text = ""
+        self.trailing_text = ""
+        self.skip_tags: Collection[str] = frozenset()
+        self.keep_comments = True
         self._tag_state: dict[str, dict] = {}
+
+    def use(self, root: etree._Element, markup: str, trailing_text: str, skip_tags: Collection[str],
+            keep_comments: bool) -> "_LxmlTreeWalker":
+        self.root, self.markup_text, self.trailing_text = root, markup, trailing_text
+        self.skip_tags, self.keep_comments = skip_tags, keep_comments
+        return self
 
     def prepare_markup(self, markup, user_specified_encoding=None, document_declared_encoding=None,
                        exclude_encodings=None):
@@ -101,17 +114,20 @@ class _LxmlTreeWalker(LXMLTreeBuilder):
 
     def feed(self, markup) -> None:
         # Document-level nodes are rare (whole pages only): bs4's own handlers add them.
-        docinfo = self.root.getroottree().docinfo
-        if docinfo.doctype:
-            self.doctype(docinfo.root_name, docinfo.public_id, docinfo.system_url)
-        for node in reversed(list(self.root.itersiblings(preceding=True))):
-            self._document_level_node(node)
-        self.soup.endData()
-        self._walk(self.root)
-        for node in self.root.itersiblings():
-            self._document_level_node(node)
-        if self.trailing_text:
-            self.soup.handle_data(self.trailing_text)
+        try:
+            docinfo = self.root.getroottree().docinfo
+            if docinfo.doctype:
+                self.doctype(docinfo.root_name, docinfo.public_id, docinfo.system_url)
+            for node in reversed(list(self.root.itersiblings(preceding=True))):
+                self._document_level_node(node)
+            self.soup.endData()
+            self._walk(self.root)
+            for node in self.root.itersiblings():
+                self._document_level_node(node)
+            if self.trailing_text:
+                self.soup.handle_data(self.trailing_text)
+        finally:
+            self.root = self.markup_text = None  # the walker outlives the document: keep nothing of it alive
 
     def _document_level_node(self, node: etree._Element) -> None:
         self.soup.endData()
@@ -121,54 +137,66 @@ class _LxmlTreeWalker(LXMLTreeBuilder):
             self.comment(node.text or "")
 
     def _state_for(self, name: str) -> dict:
-        """What ``Tag.__init__`` sets from the builder for a tag of this name (same per name)."""
+        """What ``Tag.__init__`` sets from the builder for a tag of this name (same per name),
+        with a slot for every per-node field, so that copying it sizes the tag's dict once."""
         state = self._tag_state.get(name)
         if state is None:
+            containers = self.string_containers
             state = self._tag_state[name] = {
-                "parser_class": type(self.soup), "name": name, "namespace": None,
+                "parser_class": BeautifulSoup, "name": name, "namespace": None,
                 "_namespaces": self.active_namespace_prefixes[-1], "prefix": None,
                 "sourceline": None, "sourcepos": None,
                 "attribute_value_list_class": self.attribute_value_list_class, "known_xml": self.is_xml,
                 "hidden": False, "can_be_empty_element": self.can_be_empty_element(name),
                 "cdata_list_attributes": self.cdata_list_attributes,
                 "preserve_whitespace_tags": self.preserve_whitespace_tags,
+                "interesting_string_types": {containers[name]} if name in containers else Tag.MAIN_CONTENT_STRING_TYPES,
                 "next_element": None, "next_sibling": None,
+                "parent": None, "previous_element": None, "previous_sibling": None, "attrs": None, "contents": None,
             }
         return state
 
     def _walk(self, root: etree._Element) -> None:
-        """Create the tree's nodes in document order, linked as bs4's builder links them."""
+        """Create the tree's nodes in document order, linked as bs4's builder links them.
+
+        The linking (what ``PageElement.setup`` and ``Tag.append`` do) is written out inline:
+        it runs once per node, and calls cost more than the work itself.
+        """
         skip_tags, keep_comments = self.skip_tags, self.keep_comments
+        # Attribute names with "{" need the document to have one somewhere (one test, not one per tag).
+        check_braces = "{" in self.markup_text
         containers, preserving = self.string_containers, self.preserve_whitespace_tags
         attribute_dict, set_up_substitutions = self.attribute_dict_class, self.set_up_substitutions
-        main_string_types, new_tag = Tag.MAIN_CONTENT_STRING_TYPES, Tag.__new__
+        tag_state, state_for = self._tag_state, self._state_for
+        new_tag, new_string, string_state = Tag.__new__, str.__new__, _STRING_STATE
         previous = self.soup._most_recent_element
         parent = self.soup
+        siblings = parent.contents
         open_parents: list[Tag] = []
         container_stack: list[str] = []  # open <script>/<style>/<rt>...: their strings get own classes
         preserving_depth = 0  # open <pre>/<textarea>: whitespace-only strings kept as they are
         depth = 0
 
-        def append(node) -> None:
-            nonlocal previous
-            node.parent = parent
-            node.previous_element = previous
-            if previous is not None:
-                previous.next_element = node
-            siblings = parent.contents
-            node.previous_sibling = siblings[-1] if siblings else None
-            if siblings:
-                siblings[-1].next_sibling = node
-            siblings.append(node)
-            previous = node
-
         def append_string(text: str, string_class=None) -> None:
+            nonlocal previous
             if not preserving_depth and not text.strip(_ASCII_SPACES):
                 text = "\n" if "\n" in text else " "  # bs4 collapses whitespace-only (and empty) strings
             if string_class is None:
                 string_class = containers.get(container_stack[-1], NavigableString) if container_stack \
                     else NavigableString
-            append(string_class(text))
+            # NavigableString(text) without its __new__/setup calls; the state check covers it.
+            node = new_string(string_class, text)
+            state = node.__dict__
+            state.update(string_state)
+            state["parent"] = parent
+            state["previous_element"] = previous
+            if previous is not None:
+                previous.next_element = node
+            if siblings:
+                state["previous_sibling"] = last = siblings[-1]
+                last.next_sibling = node
+            siblings.append(node)
+            previous = node
 
         walker = etree.iterwalk(root, events=_WALK_EVENTS)
         for event, node in walker:
@@ -180,23 +208,33 @@ class _LxmlTreeWalker(LXMLTreeBuilder):
                     continue
                 if depth >= _TREE_MAX_DEPTH:
                     raise _TreeDiffersFromSax("nesting at libxml2's tree depth limit")
-                try:
-                    attrs = attribute_dict(node.attrib)
-                except (ValueError, KeyError) as exc:
-                    # An attribute name with "{" (e.g. '<div {=1>') reads as lxml's {namespace}name
-                    # and cannot be read back: bs4's own builder copes, so take the slow path.
-                    raise _TreeDiffersFromSax(f"<{name}> has an attribute lxml cannot read: {exc!r}") from None
-                if not _FILLED_BOOLEANS.isdisjoint(attrs) and any(attrs.get(n) == n for n in _FILLED_BOOLEANS):
-                    raise _TreeDiffersFromSax(f"<{name}> has a boolean attribute valued with its name")
+                attrs = attribute_dict(node.items())
+                if attrs:
+                    if check_braces and "{" in "".join(attrs):
+                        # A name with "{" (e.g. '<div {x}y=1>') is read as {namespace}name by bs4's
+                        # builder, as written by the tree: take bs4's own builder.
+                        raise _TreeDiffersFromSax(f"<{name}> has an attribute name with a brace")
+                    if not _FILLED_BOOLEANS.isdisjoint(attrs) and any(attrs.get(n) == n for n in _FILLED_BOOLEANS):
+                        raise _TreeDiffersFromSax(f"<{name}> has a boolean attribute valued with its name")
                 tag = new_tag(Tag)
-                tag.__dict__.update(self._tag_state.get(name) or self._state_for(name))
-                tag.interesting_string_types = {containers[name]} if name in containers else main_string_types
-                tag.attrs = attrs
-                tag.contents = []
-                append(tag)
-                set_up_substitutions(tag)  # <meta charset>: the value becomes a placeholder object
+                state = tag.__dict__
+                state.update(tag_state.get(name) or state_for(name))
+                state["attrs"] = attrs
+                state["contents"] = []
+                state["parent"] = parent
+                state["previous_element"] = previous
+                if previous is not None:
+                    previous.next_element = tag
+                if siblings:
+                    state["previous_sibling"] = last = siblings[-1]
+                    last.next_sibling = tag
+                siblings.append(tag)
+                previous = tag
+                if name == "meta":
+                    set_up_substitutions(tag)  # <meta charset>: the value becomes a placeholder object
                 open_parents.append(parent)
                 parent = tag
+                siblings = state["contents"]
                 if name in preserving:
                     preserving_depth += 1
                 if name in containers:
@@ -209,6 +247,7 @@ class _LxmlTreeWalker(LXMLTreeBuilder):
                 name = node.tag
                 if name not in skip_tags:
                     parent = open_parents.pop()
+                    siblings = parent.contents
                     if name in preserving:
                         preserving_depth -= 1
                     if name in containers:
@@ -220,6 +259,18 @@ class _LxmlTreeWalker(LXMLTreeBuilder):
             if node.tail:
                 append_string(node.tail)
         self.soup._most_recent_element = previous
+
+
+# What NavigableString.__new__ and PageElement.setup() give a new string.
+_STRING_STATE = {"hidden": False, "parent": None, "previous_element": None, "next_element": None,
+                 "next_sibling": None, "previous_sibling": None}
+
+
+def _walker() -> _LxmlTreeWalker:
+    walker = getattr(_per_thread, "walker", None)
+    if walker is None:
+        walker = _per_thread.walker = _LxmlTreeWalker()
+    return walker
 
 
 def _lean_tree(html: str, skip_tags: frozenset, keep_comments: bool) -> BeautifulSoup | None:
@@ -237,7 +288,7 @@ def _lean_tree(html: str, skip_tags: frozenset, keep_comments: bool) -> Beautifu
     if root is None:
         return None
     try:
-        return BeautifulSoup(html, builder=_LxmlTreeWalker(root, trailing_text, skip_tags, keep_comments))
+        return BeautifulSoup(html, builder=_walker().use(root, html, trailing_text, skip_tags, keep_comments))
     except _TreeDiffersFromSax:
         return None
 

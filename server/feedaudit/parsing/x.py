@@ -35,13 +35,13 @@ _METRIC_WORDS = {
 class _Tweet:
     """The tweet's elements by role, from one pass over its (large) markup."""
 
-    def __init__(self, root: Tag):
+    def __init__(self, root: Tag, tags: list[Tag] | None = None):
         self.status_links: list[Tag] = []
         self.timed_status_link = None
         self.user_name = self.text = self.group = self.photo = self.video = None
         self.buttons: dict[str, Tag] = {}
         self.ad_label = False
-        for el in all_tags(root)[1:]:
+        for el in (all_tags(root) if tags is None else tags)[1:]:
             self._sort(el)
 
     def _sort(self, el: Tag) -> None:
@@ -50,15 +50,15 @@ class _Tweet:
         if name == "a" and "/status/" in (attrs.get("href") or "") and _STATUS.match(attrs["href"]):
             self.status_links.append(el)
         elif name == "time" and self.timed_status_link is None:
-            link = el.find_parent("a")
+            link = _ancestor(el, lambda a: a.name == "a")
             if link is not None and _STATUS.match(link.get("href") or ""):
                 self.timed_status_link = link
-        elif name == "img" and self.photo is None and el.find_parent(attrs={"data-testid": "tweetPhoto"}):
+        elif name == "img" and self.photo is None and _ancestor(el, _is_test_id("tweetPhoto")):
             self.photo = el
         elif name == "video" and self.video is None and attrs.get("poster"):
             self.video = el
         elif name == "span" and not self.ad_label and (el.string or "").strip().lower() in _AD_LABELS:
-            self.ad_label = el.find_parent(attrs={"data-testid": "tweetText"}) is None
+            self.ad_label = _ancestor(el, _is_test_id("tweetText")) is None
         if test_id == "User-Name" and self.user_name is None:
             self.user_name = el
         elif test_id == "tweetText" and self.text is None:
@@ -69,9 +69,24 @@ class _Tweet:
             self.group = el
 
 
-def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
+def _ancestor(element: Tag, wanted) -> Tag | None:
+    """The nearest ancestor that ``wanted`` accepts (bs4's ``find_parent``, without its matcher set-up)."""
+    parent = element.parent
+    while parent is not None:
+        if wanted(parent):
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _is_test_id(test_id: str):
+    return lambda element: element.attrs.get("data-testid") == test_id
+
+
+def parse(root: Tag, item: dict, ctx: ParseContext, tags: list[Tag] | None = None) -> None:
+    """``tags``: ``all_tags(root)`` when the caller has it already."""
     item["kind"] = "tweet"
-    tweet = _Tweet(root)
+    tweet = _Tweet(root, tags)
     # The tweet's own permalink wraps its timestamp; quoted tweets come later in the markup.
     status_link = tweet.timed_status_link or (tweet.status_links[0] if tweet.status_links else None)
     if status_link is not None:
@@ -98,7 +113,8 @@ def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
 def _author(user_name: Tag | None, item: dict) -> None:
     if user_name is None:
         return
-    for link in user_name.find_all("a", href=True):
+    links = (e for e in user_name.descendants if isinstance(e, Tag) and e.name == "a" and "href" in e.attrs)
+    for link in links:
         handle = link["href"].strip("/")
         if re.fullmatch(r"[A-Za-z0-9_]{1,15}", handle):
             item["author"] = clean_text(f"@{handle}", NAME_MAX)

@@ -9,15 +9,16 @@ promoted video and its organic sightings stay separate items.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
 from bs4 import Tag
 
 from .common import (
-    NAME_MAX, TITLE_MAX, attr, canonical_url, class_string, clean_text, first_text, parse_count,
+    NAME_MAX, TITLE_MAX, attr, canonical_url, class_string, clean_text, parse_count,
     parse_duration, parse_relative_date, relative_seconds, stable_hash, text_of,
 )
-from ..sites import all_tags
+from ..sites import SimpleSelector, all_tags
 from .context import ParseContext
 
 BASE = "https://www.youtube.com/"
@@ -33,11 +34,22 @@ PLAYLIST_TAGS = {"ytd-compact-radio-renderer", "ytd-radio-renderer", "ytd-playli
 SHORTS_TAGS = {"ytd-reel-item-renderer", "ytm-shorts-lockup-view-model",
                "ytm-shorts-lockup-view-model-v2", "ytd-reel-video-renderer"}
 COLLECTION_TAGS = {"yt-collections-stack", "yt-collection-thumbnail-view-model"}
-AD_TITLE = ("[class*='Headline']", ".title-text", "#title", ".yt-lockup-metadata-view-model__title",
-            "[class*='LockupMetadataViewModelTitle']", "#video-title", "h3")
-AD_TEXT = ("[class*='Description']", "#body-text", "#description")
-AD_ADVERTISER = ("ad-details-line-view-model", "[class*='AdDetailsLine']", "#secondary-text",
-                 "#website-text", "#domain")
+
+
+def _selectors(*css: str) -> tuple[SimpleSelector, ...]:
+    """Simple CSS selectors (``tag``, ``.class``, ``#id``, ``[attr*='v']``), matched in plain Python
+    over the item's element list (a CSS engine per lookup cost more than the rest of the parse)."""
+    parsed = tuple(SimpleSelector.parse(f"[id='{c[1:]}']" if c.startswith("#") else c) for c in css)
+    assert all(parsed), css
+    return parsed
+
+
+# In priority order: the first selector with a non-empty match wins.
+AD_TITLE = _selectors("[class*='Headline']", ".title-text", "#title", ".yt-lockup-metadata-view-model__title",
+                      "[class*='LockupMetadataViewModelTitle']", "#video-title", "h3")
+AD_TEXT = _selectors("[class*='Description']", "#body-text", "#description")
+AD_ADVERTISER = _selectors("ad-details-line-view-model", "[class*='AdDetailsLine']", "#secondary-text",
+                           "#website-text", "#domain")
 
 # One pass over the item sorts its elements into these roles, by tag name, id and class
 # (CSS selectors per field cost ~10x more on YouTube's deep markup).
@@ -58,10 +70,23 @@ _LIVE_WORDS = re.compile(r"watching|viendo|assistindo|regardent|zuschauer|spetta
 _LIVE_BADGE = re.compile(r"^(?:LIVE|EN VIVO|EN DIRECT|AO VIVO|IN DIRETTA|LIVE NOW)$", re.I)
 
 
+@lru_cache(maxsize=8192)
+def _class_roles(classes: str) -> tuple[tuple[str, ...], bool, bool, bool, bool, bool]:
+    """What a class attribute says about its element: (content ids, title, metadata, badge,
+    description, live). YouTube repeats the same class strings on every item, so each
+    distinct string is matched against the role patterns once."""
+    if not classes:
+        return (), False, False, False, False, False
+    content_ids = tuple(_CONTENT_ID.findall(classes)) if "content-id-" in classes else ()
+    return (content_ids, bool(_TITLE_CLASS.search(classes)), bool(_METADATA_CLASS.search(classes)),
+            bool(_BADGE_CLASS.search(classes)), bool(_DESCRIPTION_CLASS.search(classes)),
+            bool(_LIVE_CLASS.search(classes)))
+
+
 class _Scan:
     """The item's elements by role, in document order (the root included)."""
 
-    def __init__(self, root: Tag):
+    def __init__(self, root: Tag, tags: list[Tag] | None = None):
         self.root = root
         self.names: set[str] = set()
         self.links: list[Tag] = []
@@ -75,33 +100,32 @@ class _Scan:
         self.live = False
         self.shorts_overlay = False
         self.visible_playlist_thumbnail = False
-        for element in all_tags(root):
+        for element in all_tags(root) if tags is None else tags:
             self._sort(element)
 
     def _sort(self, el: Tag) -> None:
         name, attrs = el.name, el.attrs
         self.names.add(name)
         el_id = attrs.get("id")
-        classes = class_string(el)
+        content_ids, is_title, is_metadata, is_badge, is_description, is_live = _class_roles(class_string(el))
         if name == "a" and attrs.get("href"):
             self.links.append(el)
         elif name == "img" and attrs.get("src"):
             self.images.append(el)
-        if "content-id-" in classes:
-            self.content_ids.extend(_CONTENT_ID.findall(classes))
-        if el_id == "video-title" or name in TITLE_TAGS or (classes and _TITLE_CLASS.search(classes)):
+        if content_ids:
+            self.content_ids.extend(content_ids)
+        if el_id == "video-title" or name in TITLE_TAGS or is_title:
             self.titles.append(el)
-        if (classes and _METADATA_CLASS.search(classes)) or (name == "span" and _in_metadata_container(el)):
+        if is_metadata or (name == "span" and _in_metadata_container(el)):
             self.metadata.append(el)
-        if name in ("ytd-thumbnail-overlay-time-status-renderer", "badge-shape") or (
-                classes and _BADGE_CLASS.search(classes)):
+        if name in ("ytd-thumbnail-overlay-time-status-renderer", "badge-shape") or is_badge:
             self.badges.append(el)
-        if el_id in ("description-text", "description") or (classes and _DESCRIPTION_CLASS.search(classes)):
+        if el_id in ("description-text", "description") or is_description:
             self.descriptions.append(el)
         if name == "ytd-channel-name" or el_id == "channel-name":
             self.channel_names.append(el)
         overlay = attrs.get("overlay-style")
-        if overlay == "LIVE" or (classes and _LIVE_CLASS.search(classes)):
+        if overlay == "LIVE" or is_live:
             self.live = True
         if overlay == "SHORTS":
             self.shorts_overlay = True
@@ -120,11 +144,12 @@ def _in_metadata_container(el: Tag) -> bool:
     return False
 
 
-def parse(root: Tag, item: dict, ctx: ParseContext) -> None:
+def parse(root: Tag, item: dict, ctx: ParseContext, tags: list[Tag] | None = None) -> None:
+    """``tags``: ``all_tags(root)`` when the caller has it already."""
     if item["sponsored"]:
-        _parse_ad(root, item)
+        _parse_ad((all_tags(root) if tags is None else tags)[1:], item)
         return
-    scan = _Scan(root)
+    scan = _Scan(root, tags)
     main_href = _main_href(scan)
     list_id = _playlist_id(root, scan, main_href)
     video_id = _video_id(scan, main_href) or _shorts_player_id(root, ctx)
@@ -162,24 +187,38 @@ def _first_text_of(elements: list[Tag], limit: int) -> str | None:
     return None
 
 
-def _parse_ad(root: Tag, item: dict) -> None:
+def _first_text_matching(below: list[Tag], selectors: tuple[SimpleSelector, ...], limit: int) -> str | None:
+    """Text of the first element with any, for the first selector that has one (``common.first_text``)."""
+    for selector in selectors:
+        for element in below:
+            if selector.matches(element):
+                text = text_of(element, limit)
+                if text:
+                    return text
+    return None
+
+
+def _parse_ad(below: list[Tag], item: dict) -> None:
+    """An ad slot; ``below`` is every element under the item's root, in document order."""
     item["kind"] = "ad"
-    item["title"] = first_text(root, AD_TITLE) or attr(root.select_one("[aria-label]"), "aria-label")
-    item["text"] = first_text(root, AD_TEXT, limit=5000)
-    item["author"] = first_text(root, AD_ADVERTISER, limit=NAME_MAX)
-    video_id = _ad_video_id(root)
+    labelled = next((e for e in below if "aria-label" in e.attrs), None)
+    item["title"] = _first_text_matching(below, AD_TITLE, TITLE_MAX) or attr(labelled, "aria-label")
+    item["text"] = _first_text_matching(below, AD_TEXT, 5000)
+    item["author"] = _first_text_matching(below, AD_ADVERTISER, NAME_MAX)
+    links = [e for e in below if e.name == "a" and "href" in e.attrs]
+    video_id = _ad_video_id(links)
     if video_id:
         item["key"] = f"youtube:ad:{video_id}"
         item["url"] = canonical_url(f"{BASE}watch?v={video_id}")
     elif item["title"] or item["author"]:
         item["key"] = f"youtube:ad:{stable_hash(item['author'], item['title'])}"
-        item["url"] = _ad_landing_url(root)
-    item["thumbnail_url"] = _thumbnail(root.find_all("img", src=True))
+        item["url"] = _ad_landing_url(links)
+    item["thumbnail_url"] = _thumbnail([e for e in below if e.name == "img" and "src" in e.attrs])
 
 
-def _ad_landing_url(root: Tag) -> str | None:
+def _ad_landing_url(links: list[Tag]) -> str | None:
     """The advertiser's page when the click-tracking link names it (``adurl=``)."""
-    for link in root.select("a[href*='adurl=']"):
+    for link in (link for link in links if "adurl=" in link["href"]):
         target = parse_qs(urlsplit(link.get("href", "")).query).get("adurl", [None])[0]
         url = canonical_url(target)
         if url:
@@ -187,8 +226,8 @@ def _ad_landing_url(root: Tag) -> str | None:
     return None
 
 
-def _ad_video_id(root: Tag) -> str | None:
-    for link in root.select("a[href]"):
+def _ad_video_id(links: list[Tag]) -> str | None:
+    for link in links:
         href = link.get("href", "")
         query = parse_qs(urlsplit(href).query) if "video_id=" in href else {}
         candidate = (query.get("video_id") or [None])[0]
@@ -274,7 +313,7 @@ def _channel_link(scan: _Scan) -> Tag | None:
     """The channel's link: inside the channel-name element first (avatars and tooltips repeat
     the name), then a channel link in the metadata, then any channel link but the avatar."""
     for channel in scan.channel_names:
-        link = channel.find("a", href=True)
+        link = _first_below(channel, lambda e: e.name == "a" and "href" in e.attrs)
         if link is not None:
             return link
     channel_links = [l for l in scan.links if l.get("href", "").startswith(CHANNEL_PATHS)]
@@ -282,6 +321,11 @@ def _channel_link(scan: _Scan) -> Tag | None:
         if _has_metadata_ancestor(link, scan.root):
             return link
     return next((l for l in channel_links if l.get("id") != "avatar-link"), None)
+
+
+def _first_below(element: Tag, wanted) -> Tag | None:
+    """The first element under ``element`` (document order) that ``wanted`` accepts, like bs4's ``find``."""
+    return next((e for e in element.descendants if isinstance(e, Tag) and wanted(e)), None)
 
 
 def _has_metadata_ancestor(element: Tag, root: Tag) -> bool:
@@ -298,7 +342,7 @@ def _author(scan: _Scan, item: dict) -> None:
     name = text_of(link, NAME_MAX) if link is not None else None
     if not name:
         for channel in scan.channel_names:
-            name = text_of(channel.find(id="text") or channel, NAME_MAX)
+            name = text_of(_first_below(channel, lambda e: e.attrs.get("id") == "text") or channel, NAME_MAX)
             if name:
                 break
     item["author"] = name
