@@ -264,12 +264,14 @@ def _preferences(db, window: Window, exposure: dict[str, float], from_ms: int, t
     return preferences_figures(db, exposure, context, rated_in_range(db, from_ms, to_ms, platform), sums)
 
 
-def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None, tz: str = "UTC") -> dict:
+def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None, tz: str = "UTC",
+            feedback: bool = True) -> dict:
     """Every audit figure for [from_ms, to_ms), JSON-ready, from the daily rollups
-    (see :mod:`feedaudit.rollups`): the same values as :func:`reference_metrics`."""
+    (see :mod:`feedaudit.rollups`): the same values as :func:`reference_metrics`.
+    ``feedback=False`` may leave the feedback loop out (None) when a caller does not show it."""
     from . import rollups
 
-    return rollups.metrics(db, from_ms, to_ms, platform, tz)
+    return rollups.metrics(db, from_ms, to_ms, platform, tz, feedback)
 
 
 def reference_metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None,
@@ -401,12 +403,15 @@ def changes(current: dict, previous: dict) -> dict:
     return {"figures": figures, **shares}
 
 
-def summary(db: sqlite_utils.Database, week: str, tz: str, platform: str | None = None) -> dict:
-    """One ISO week's metrics, the previous week's, and the change between them."""
+def summary(db: sqlite_utils.Database, week: str, tz: str, platform: str | None = None,
+            previous_feedback: bool = True) -> dict:
+    """One ISO week's metrics, the previous week's, and the change between them
+    (``previous_feedback=False``: the previous week's feedback loop may be left out, for pages that show none)."""
     year, number = parse_week(week)
     current = metrics(db, *week_bounds(year, number, tz), platform=platform, tz=tz)
     prev_year, prev_number = previous_week(year, number)
-    previous = metrics(db, *week_bounds(prev_year, prev_number, tz), platform=platform, tz=tz)
+    previous = metrics(db, *week_bounds(prev_year, prev_number, tz), platform=platform, tz=tz,
+                       feedback=previous_feedback)
     return {
         "schema_version": 1,
         "week": week_label(year, number),

@@ -34,6 +34,7 @@ its partial first and last days and any day not rebuilt yet: never stale.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -625,8 +626,10 @@ def _replace_parts_missing_session_vectors(db, plan, platform, tz, sources, cont
         plan.computed_days += 1
 
 
-def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None, tz: str = "UTC") -> dict:
-    """Every figure of :func:`audit.reference_metrics` for the range, from the rollups.
+def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None, tz: str = "UTC",
+            feedback: bool = True) -> dict:
+    """Every figure of :func:`audit.reference_metrics` for the range, from the rollups
+    (``feedback=False``: all but the feedback loop, which is then None).
 
     Rollups built in another time zone or embedding model cannot serve: the raw
     rows are used then (until the job has rebuilt them).
@@ -635,20 +638,40 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
         return audit.reference_metrics(db, from_ms, to_ms, platform, tz)
     context = audit.ratings_context(db)
     plan = plan_range(db, from_ms, to_ms, platform, tz, context)
-    result = combine(db, plan, from_ms, to_ms, platform, tz, context)
+    result = combine(db, plan, from_ms, to_ms, platform, tz, context, feedback)
     result["computed_from"] = {"rollup_days": plan.rollup_days, "raw_days": plan.computed_days}
     return result
 
 
 # --- light reads for report pages (shares and centroids only: no bootstrap, sessions or novelty) ----------
 
+@contextlib.contextmanager
+def reused_reads(db: sqlite_utils.Database):
+    """Within the block, :func:`range_parts` answers a range it has read before from memory: for one
+    page's figures, which read the same week several times (not for long-lived connections: the
+    memory never sees later writes)."""
+    db._feedaudit_range_parts = {}
+    try:
+        yield
+    finally:
+        del db._feedaudit_range_parts
+
+
 def range_parts(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, platform: str | None = None):
     """The parts of a range with impressions (stored days; other days computed from raw rows), or None
     when the rollups cannot serve this time zone or model yet: callers then read the raw rows."""
+    reused = getattr(db, "_feedaudit_range_parts", None)
+    key = (from_ms, to_ms, tz, platform)
+    if reused is not None and key in reused:
+        return reused[key]
     if _state(db) != {**_wanted_state(db), "tz": tz}:
-        return None
-    plan = plan_range(db, from_ms, to_ms, platform, tz, audit.ratings_context(db), with_novelty=False)
-    return [part for part in plan.parts if part.meta["impressions"] > 0]
+        found = None
+    else:
+        plan = plan_range(db, from_ms, to_ms, platform, tz, audit.ratings_context(db), with_novelty=False)
+        found = [part for part in plan.parts if part.meta["impressions"] > 0]
+    if reused is not None:
+        reused[key] = found
+    return found
 
 
 def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) -> dict[str, dict] | None:
@@ -750,7 +773,7 @@ def _named(values: dict) -> dict:
     return audit._named_keys(values)
 
 
-def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context) -> dict:
+def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context, feedback: bool = True) -> dict:
     """The figures of the range from its parts (the same JSON as audit.reference_metrics)."""
     parts = [p for p in plan.parts if p.meta["impressions"] > 0]
     names = _category_names(db)
@@ -790,7 +813,7 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context) -> dict:
         "sponsored_share": total("sponsored") / impressions if impressions else None,
         "clickbait": an.shares.clickbait_of(*(int(v) for v in clickbait)),
         "rank_placement": an.shares.placement_of(exposure, _column_shares(by_category, 3)),
-        "feedback_loop": _feedback(parts, category_name),
+        "feedback_loop": _feedback(parts, category_name) if feedback else None,
         "amplification": _amplification(parts, category_name),
         "sessions": _sessions(db, parts, from_ms, to_ms, platform, tz),
         "bait_clicks": an.sessions.BaitClicks(int(bait[1]), int(bait[1]) / int(bait[0]) if bait[0] else None),

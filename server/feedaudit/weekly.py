@@ -290,9 +290,11 @@ def period(week: str, tz: str) -> dict:
             "from_ms": from_ms, "to_ms": to_ms}
 
 
-def weekly_summary(db: sqlite_utils.Database, week: str, tz: str, platform: str | None = None) -> dict:
-    """The weekly summary of ISO week ``week`` (e.g. '2026-W48') in time zone ``tz``; AuditError on a bad week."""
-    summary = audit.summary(db, week, tz, platform)
+def weekly_summary(db: sqlite_utils.Database, week: str, tz: str, platform: str | None = None,
+                   previous_feedback: bool = True) -> dict:
+    """The weekly summary of ISO week ``week`` (e.g. '2026-W48') in time zone ``tz``; AuditError on a bad week.
+    ``previous_feedback`` as in :func:`audit.summary` (the API and the exports keep it)."""
+    summary = audit.summary(db, week, tz, platform, previous_feedback)
     summary["period"] = period(summary["week"], tz)
     summary["platform"] = platform
     bounds = (summary["period"]["from_ms"], summary["period"]["to_ms"])

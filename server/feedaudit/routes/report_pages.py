@@ -12,7 +12,7 @@ import re
 
 from flask import Blueprint, request
 
-from .. import queries, report, settings
+from .. import queries, report, rollups, settings
 from .common import get_db
 from .pages import PLOTLY_DIR
 from .pages import render_page as render_layout
@@ -47,7 +47,8 @@ def _page(template: str, build, week_only: bool = False, empty_template: str | N
     status = report.data_status(db, period)
     if empty_template and not status["any_data"]:
         return render_page(empty_template, status=queries.status(db))
-    page = build(db, period) if status["has_data"] else None
+    with rollups.reused_reads(db):  # a page reads the same week's rollups from several figures
+        page = build(db, period) if status["has_data"] else None
     return render_page(template, period=period.describe(), data=status, page=page, path=request.path)
 
 
