@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from flask import Flask
 
 from . import security, storage
@@ -43,4 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(explorer.bp)
     app.register_blueprint(manage_pages.bp)
     app.teardown_appcontext(close_db)
+    # Everything built so far (modules, numpy, Flask) lives as long as the process: keep it out of the cyclic
+    # collector, whose full passes over it cost ~35 ms and landed inside random requests (p95 spikes).
+    gc.freeze()
     return app
