@@ -144,20 +144,37 @@ class ExtensionBrowser:
             self.sleep(0.3)
         raise AssertionError(f"queue still holds events: {self.queue_stats()}, delivery {self.delivery()}")
 
-    def stop_service_worker(self) -> None:
-        """Stop the extension's service worker as Chrome does when it idles (it restarts on the next event)."""
-        session = self.context.browser.new_browser_cdp_session()
-        workers = [t for t in session.send("Target.getTargets")["targetInfos"]
-                   if t["type"] == "service_worker" and self.extension_id in t["url"]]
+    def stop_service_worker(self, timeout: float = 10.0) -> None:
+        """Stop the extension's service worker as Chrome does when it idles (it restarts on the next event).
+
+        A worker stopped while it works (retrying uploads to a server that is down) may start again at once
+        under the same target, so its absence cannot be polled for: the old worker's global scope is marked,
+        and the stop is proven when no running worker carries the mark.
+        """
+        marker = "globalThis.__feedauditStopMark"
+        workers = [w for w in self.context.service_workers if self.extension_id in w.url]
         assert workers, "the service worker is not running"
         for worker in workers:
-            session.send("Target.closeTarget", {"targetId": worker["targetId"]})
-        deadline = time.monotonic() + 10
-        while any(t["type"] == "service_worker" and self.extension_id in t["url"]
-                  for t in session.send("Target.getTargets")["targetInfos"]):
+            worker.evaluate(f"{marker} = true")
+        session = self.context.browser.new_browser_cdp_session()
+        try:
+            for target in session.send("Target.getTargets")["targetInfos"]:
+                if target["type"] == "service_worker" and self.extension_id in target["url"]:
+                    session.send("Target.closeTarget", {"targetId": target["targetId"]})
+        finally:
+            session.detach()
+        deadline = time.monotonic() + timeout
+        while any(self._carries(worker, marker) for worker in self.context.service_workers
+                  if self.extension_id in worker.url):
             assert time.monotonic() < deadline, "the service worker did not stop"
             self.sleep(0.1)
-        session.detach()
+
+    @staticmethod
+    def _carries(worker, marker: str) -> bool:
+        try:
+            return bool(worker.evaluate(f"{marker} === true"))
+        except Exception:  # the worker is gone: its execution context no longer answers
+            return False
 
     def open(self, url: str, html: str | None = None, width: int = 1280, height: int = 800):
         if html is not None:
