@@ -11,6 +11,7 @@ import requests
 
 from playwright import sync_api as playwright_sync
 
+from feedaudit.datatransfer import DERIVED_PREFIX
 from support.batches import story_batch
 from support.chromium import CHROMIUM_ARGS, chromium_path, shared_playwright
 from support.processes import start_patiently
@@ -30,9 +31,12 @@ class PrivateServer(ServerProcess):
         return match.group(1)
 
     def row_counts(self) -> dict[str, int]:
+        """Rows per stored table; derived tables (rollup_*: rollups and counters the background jobs
+        rebuild from the stored rows at any moment) are left out."""
         connection = sqlite3.connect(self.db_path, timeout=30)
         try:
-            tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                      if not row[0].startswith(DERIVED_PREFIX)]
             return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
         finally:
             connection.close()
