@@ -156,5 +156,7 @@ def test_jobs_killed_mid_phase_resume_to_the_uninterrupted_result(tmp_path, inpu
     assert crashed["impressions"] == expected["impressions"]
     assert crashed["items"] == expected["items"]
     assert [row[:2] for row in crashed["embeddings"]] == [row[:2] for row in expected["embeddings"]]
+    # A resumed job encodes the remaining texts in other batches; batch shape moves the last bit of a few
+    # float16 components (seen: 1 of 384 by 7.6e-6). A wrong or missing vector differs by orders more.
     for (_, _, got), (_, _, want) in zip(crashed["embeddings"], expected["embeddings"]):
-        np.testing.assert_array_equal(unpack_vector(got), unpack_vector(want))
+        np.testing.assert_allclose(unpack_vector(got), unpack_vector(want), rtol=0, atol=5e-5)
