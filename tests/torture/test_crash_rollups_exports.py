@@ -1,7 +1,7 @@
 """SIGKILL while the rollup job builds days and while the weekly export is written: on restart
 each job resumes and ends exactly where an uninterrupted run ends.
 
-The input is eight simulated days (about 3,000 impressions, ingested and processed
+The input is fifteen simulated days (about 6,000 impressions, ingested and processed
 through the real pipeline) ending with the week whose summary is due now, so the
 server's catch-up export at start really has a week to write.
 
@@ -55,7 +55,11 @@ ROLLUP_TABLES = {
 def simulated(tmp_path_factory):
     """(database path, due week): processed through the real pipeline, rollups not built yet."""
     data_dir = tmp_path_factory.mktemp("rollup-export-input")
-    week = fill_due_week(data_dir, days=8, items_per_session=(30, 60))
+    # Fifteen days, not eight: the job computes novelty for runs of up to NOVELTY_BATCH_DAYS (7) days and then
+    # commits those days within milliseconds, so progress arrives in lumps of up to seven days. Both kills need
+    # a later lump still to come (with eight days, a server killed after its first lump left one day, and the
+    # job process finished it before it could be killed).
+    week = fill_due_week(data_dir, days=15, items_per_session=(30, 60))
     return data_dir / "feedaudit.db", week
 
 
@@ -155,7 +159,7 @@ def test_rollup_job_killed_mid_build_resumes_to_a_fresh_refresh(tmp_path, simula
     db = storage.connect(reference)
     total = rollups.refresh(db)
     db.close()
-    assert total >= 8  # eight simulated days (sessions after midnight may reach a ninth)
+    assert total >= 2 * rollups.NOVELTY_BATCH_DAYS + 1  # room for two kills, each after a lump of days
 
     server = ServerProcess(tmp_path / "crashed")
     copy_database(input_db, server.data_dir)
