@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import math
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -32,7 +33,7 @@ import numpy as np
 import sqlite_utils
 
 from . import analytics as an
-from . import audit, rollups, settings
+from . import audit, rollups, settings, weekly
 from .enrichment import configured_model_id, stored_vectors
 
 PLATFORM_NAMES = {"youtube": "YouTube", "reddit": "Reddit", "x": "X", "hackernews": "Hacker News",
@@ -337,12 +338,9 @@ def figure(key: str, label: str, value: str, change: str | None = None, delta=No
 
 # ---------------------------------------------------------------- overview
 def weekly_summary(db: sqlite_utils.Database, week: str, tz: str) -> dict:
-    """The week's summary: ``weekly.weekly_summary`` when present (it adds sentences and the finding), else audit's."""
-    try:
-        from . import weekly
-    except ImportError:
-        return audit.summary(db, week, tz, previous_feedback=False)
-    return weekly.weekly_summary(db, week, tz, previous_feedback=False)  # the overview shows this week's loop only
+    """The week's summary with its sentences and finding (``weekly.weekly_summary``); the overview shows
+    this week's feedback loop only, so last week's is left out."""
+    return weekly.weekly_summary(db, week, tz, previous_feedback=False)
 
 
 def _lift_points(estimate: dict) -> str:
@@ -863,6 +861,11 @@ MAP_ITEMS_SQL = f"""WITH shown AS (SELECT item_key, count(*) AS impressions FROM
            s.impressions, it.text_hash IS NOT NULL AND it.embedding_model IS ?  -- its vector is stored
     FROM shown s JOIN items it ON it.key = s.item_key LEFT JOIN categories c ON c.id = it.category_id
     ORDER BY it.key"""
+# The first seven of those columns for a list of item keys (the sample, from the per-item rollups).
+MAP_ITEM_ROWS_SQL = f"""
+    SELECT it.key, coalesce(it.title, it.text, ''), it.text_hash, {CATEGORY_SQL}, it.platform, it.author, it.url
+    FROM json_each(?) j CROSS JOIN items it ON it.key = j.value LEFT JOIN categories c ON c.id = it.category_id
+    ORDER BY it.key"""
 MAP_DWELL_SQL = """SELECT i.item_key, sum(coalesce(d.visible_ms, 0)) FROM impressions i
     LEFT JOIN dwell d ON d.impression_id = i.id
     WHERE i.item_key IN ({marks}) AND i.ts >= ? AND i.ts < ? GROUP BY i.item_key"""
@@ -907,6 +910,14 @@ def hover_text(title: str, category: str, source: str, dwell_ms: float, shown: i
             f"<br>{format_duration(dwell_ms)} in view, shown {shown}×")
 
 
+def _seeded_sample(rows: list, count: int) -> list:
+    """``count`` of the rows, drawn at random with a fixed seed (the same period draws the same map), in order."""
+    if len(rows) <= count:
+        return rows
+    keep = np.random.default_rng(0).choice(len(rows), size=count, replace=False)
+    return [rows[i] for i in sorted(keep)]
+
+
 def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MAX_POINTS) -> dict:
     """The period's items placed by embedding (PCA to 2-D), one trace per category, sized by dwell.
 
@@ -914,15 +925,23 @@ def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MA
     a seeded random sample is drawn (the figures say so).
     """
     model = configured_model_id(db)
-    rows = db.execute(MAP_ITEMS_SQL, (period.from_ms, period.to_ms, model)).fetchall()
-    embedded = [row for row in rows if row[8]]
-    embedded_total = len(embedded)
-    if len(embedded) > max_points:
-        keep = np.random.default_rng(0).choice(len(embedded), size=max_points, replace=False)
-        embedded = [embedded[i] for i in sorted(keep)]
-    vectors = stored_vectors(db, sorted({row[2] for row in embedded}), model)  # only the points drawn
+    totals = rollups.item_totals(db, period.from_ms, period.to_ms, period.tz)
+    if totals is None:  # rollups not built for this time zone or model yet: every item's row, from raw rows
+        rows = db.execute(MAP_ITEMS_SQL, (period.from_ms, period.to_ms, model)).fetchall()
+        item_count = len(rows)
+        embedded = [row for row in rows if row[8]]
+        embedded_total = len(embedded)
+        embedded = _seeded_sample(embedded, max_points)
+    else:  # the rollups know which items have a vector: only the sample's rows are read
+        item_count = len(totals)
+        keys = sorted(key for key, (_, _, has_vector) in totals.items() if has_vector)
+        embedded_total = len(keys)
+        embedded = [(*row, totals[row[0]][0], True) for row in db.execute(
+            MAP_ITEM_ROWS_SQL, (json.dumps(_seeded_sample(keys, max_points)),))]
+    vectors = stored_vectors(db, sorted({row[2] for row in embedded if row[2]}), model)  # only the points drawn
     embedded = [row for row in embedded if row[2] in vectors]
-    dwell_by_key = dwell_of_items(db, [row[0] for row in embedded], period.from_ms, period.to_ms)
+    dwell_by_key = ({row[0]: totals[row[0]][1] for row in embedded} if totals is not None
+                    else dwell_of_items(db, [row[0] for row in embedded], period.from_ms, period.to_ms))
     # (key, title, text hash, category, platform, author, url, dwell, impressions), as the drawing below reads them
     embedded = [(*row[:7], dwell_by_key.get(row[0], 0), row[7]) for row in embedded]
     points, explained = project_2d(np.stack([vectors[row[2]] for row in embedded])) if embedded \
@@ -942,10 +961,10 @@ def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MA
         trace["text"].append(hover_text(row[1], category, audit.source_of(row[4], row[5], row[6]), row[7], row[8]))
     return {
         "figures": [
-            figure("items", "Items in the period", format_count(len(rows))),
+            figure("items", "Items in the period", format_count(item_count)),
             figure("plotted", "Items on the map", format_count(len(embedded)),
                    note=f"A random sample of {format_count(embedded_total)}." if embedded_total > len(embedded) else ""),
-            figure("not_embedded", "Not embedded yet", format_count(len(rows) - embedded_total),
+            figure("not_embedded", "Not embedded yet", format_count(item_count - embedded_total),
                    note="Items still waiting to be understood are left out."),
             figure("explained", "Variation the map shows", format_share(explained, 0),
                    note="How much of the differences between items the two axes capture (PCA)."),

@@ -20,7 +20,9 @@ day (``settings.timezone``) or in a slice of a day:
   the feedback loop needs each event's neighbours and the range's median dwell;
 * the preference sums under the current ratings (see ``audit.preference_sums``);
 * apart, per impression, the max prior similarity to the 30 days before it, over
-  all platforms and within the platform (novelty), with their day sums.
+  all platforms and within the platform (novelty), with their day sums;
+* apart, in the table ``rollup_item_days`` (whole days only), each item's impressions
+  and dwell: a range's top items and the map's items (:func:`item_totals`).
 
 Freshness: triggers (migration v5) record each changed UTC hour in
 ``rollup_changes`` inside the writer's transaction; :func:`refresh` (the
@@ -160,6 +162,13 @@ class SourceCodes:
         if self._name is None:
             self._load()
         return self._name
+
+    def names_of(self, codes: list[int]) -> dict[int, str]:
+        """Names of some codes, read alone while the whole table is not loaded (a range names only its top sources)."""
+        if self._name is not None:
+            return {code: self._name[code] for code in codes}
+        return dict(self._db.execute("SELECT code, name FROM rollup_sources WHERE code IN (SELECT value FROM json_each(?))",
+                                     [json.dumps(codes)]).fetchall())
 
     def codes(self, names) -> np.ndarray:
         for name in names:
@@ -350,6 +359,7 @@ def _reset_if_settings_changed(db, wanted: dict) -> None:
     with write_transaction(db):
         db.execute("DELETE FROM rollup_parts")
         db.execute("DELETE FROM rollup_source_days")
+        db.execute("DELETE FROM rollup_item_days")
         db.execute("DELETE FROM rollup_stale")
         db.execute("INSERT INTO rollup_changes (hour, first_ts, novelty) SELECT ts / 3600000, min(ts), 1"
                    " FROM impressions WHERE true GROUP BY 1 ON CONFLICT (hour) DO UPDATE SET"
@@ -460,6 +470,9 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
     now = int(time.time() * 1000)
     with write_transaction(db):
         if parts is not None:
+            db.execute("DELETE FROM rollup_item_days WHERE day = ?", (day,))
+            db.conn.executemany("INSERT INTO rollup_item_days (day, platform, item_key, impressions, dwell_ms, embedded)"
+                                " VALUES (?, ?, ?, ?, ?, ?)", _item_day_rows(window, day))
             old = {p: (blob, sums) for p, blob, sums in db.execute(
                 "SELECT platform, novelty, novelty_sums FROM rollup_parts WHERE day = ?", (day,))}
             sources.store_new(db, [sources.name[c] for part in parts.values() for c in part.arrays["src_codes"].tolist()])
@@ -480,6 +493,21 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
                 db.execute("UPDATE rollup_parts SET novelty = ?, novelty_sums = ? WHERE day = ? AND platform = ?",
                            (pack(values, {}), json.dumps(novelty_sums(values)), day, platform))
         db.execute("DELETE FROM rollup_stale WHERE day = ?", (day,))
+
+
+def _item_day_rows(window: audit.Window, day: int) -> list[tuple]:
+    """(day, platform, item key, impressions, dwell ms, has a vector) per platform and distinct item of a
+    day's window."""
+    imp, rows = window.impressions, []
+    for platform in sorted(set(imp.platform.tolist())):
+        mine = imp.platform == platform
+        keys, first, inverse = np.unique(window.item_keys[mine].astype(str), return_index=True, return_inverse=True)
+        shown = np.bincount(inverse, minlength=keys.size)
+        dwell = np.rint(np.bincount(inverse, weights=imp.dwell_ms[mine].astype(np.float64), minlength=keys.size))
+        embedded = imp.item_index[mine][first] >= 0  # every impression of an item has the same vector
+        rows += [(day, platform, key, n, d, e) for key, n, d, e in zip(
+            keys.tolist(), shown.tolist(), dwell.astype(np.int64).tolist(), embedded.astype(int).tolist())]
+    return rows
 
 
 def _sessions_spanning_days(db, session_ids, start: int, end: int) -> list[tuple[str, int, int]]:
@@ -643,6 +671,61 @@ def metrics(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str |
     return result
 
 
+# --- per-item totals: top items and the map ------------------------------------------------------------
+
+# "Embedded": the item has a stored vector of the configured model (as ``audit.load_window`` finds them).
+ITEM_TOTALS_RAW_SQL = """SELECT i.item_key, count(*), coalesce(sum(d.visible_ms), 0),
+        it.text_hash IS NOT NULL AND EXISTS (SELECT 1 FROM embeddings e WHERE e.text_hash = it.text_hash AND e.model = ?)
+    FROM impressions i JOIN items it ON it.key = i.item_key LEFT JOIN dwell d ON d.impression_id = i.id
+    WHERE i.ts >= ? AND i.ts < ? {platform_filter} GROUP BY i.item_key"""
+ITEM_TOTALS_SQL = """SELECT item_key, sum(impressions), sum(dwell_ms), max(embedded) FROM rollup_item_days
+    WHERE day IN (SELECT value FROM json_each(?)) {platform_filter} GROUP BY item_key"""
+
+
+def item_totals(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str,
+                platform: str | None = None) -> dict[str, tuple[int, int, int]] | None:
+    """{item key: (impressions, dwell ms, 1 if it has a vector else 0)} of the items shown in
+    [from_ms, to_ms): whole fresh days from ``rollup_item_days``, the rest from raw rows (the same join as
+    ``audit.load_window``); None when the rollups cannot serve this time zone or model yet (read the raw
+    rows then). A change to an item's text or vector marks its days stale, so both sources agree on it."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return None
+    pieces = split_range(from_ms, to_ms, tz)
+    if not pieces:
+        return {}
+    stale, _ = _stale_days(db, tz, pieces[0][0], pieces[-1][0])
+    served = [day for day, _, _, whole in pieces if whole and day not in stale]
+    platform_filter, extra = ("AND platform = ?", [platform]) if platform else ("", [])
+    sources = []
+    if served:
+        sources.append(db.execute(ITEM_TOTALS_SQL.format(platform_filter=platform_filter),
+                                  [json.dumps(served), *extra]).fetchall())
+    raw_sql = ITEM_TOTALS_RAW_SQL.format(platform_filter=platform_filter.replace("platform", "i.platform"))
+    for low, high in _raw_ranges(pieces, set(served)):
+        sources.append(db.execute(raw_sql, [configured_model_id(db), low, high, *extra]).fetchall())
+    if len(sources) == 1:
+        return {key: (shown, dwell, embedded) for key, shown, dwell, embedded in sources[0]}
+    totals: dict[str, tuple[int, int, int]] = {}
+    for rows in sources:
+        for key, shown, dwell, embedded in rows:
+            before = totals.get(key, (0, 0, 0))
+            totals[key] = (before[0] + shown, before[1] + dwell, max(before[2], embedded))
+    return totals
+
+
+def _raw_ranges(pieces: list[tuple[int, int, int, bool]], served: set[int]) -> list[tuple[int, int]]:
+    """[low, high) ranges of the consecutive pieces not served from storage."""
+    ranges: list[tuple[int, int]] = []
+    for day, low, high, _ in pieces:
+        if day in served:
+            continue
+        if ranges and ranges[-1][1] == low:
+            ranges[-1] = (ranges[-1][0], high)
+        else:
+            ranges.append((low, high))
+    return ranges
+
+
 # --- light reads for report pages (shares and centroids only: no bootstrap, sessions or novelty) ----------
 
 @contextlib.contextmanager
@@ -694,20 +777,28 @@ def range_sources(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str) 
 def seen_before(db: sqlite_utils.Database, names, before_day: int, tz: str, platform: str | None = None) -> set[str] | None:
     """Which named sources appeared (on ``platform``, if given) on a rolled-up day before ``before_day``;
     None unless every day before ``before_day`` is rolled up for ``tz``."""
-    if _state(db) != {**_wanted_state(db), "tz": tz}:
-        return None
-    pending = db.execute("SELECT EXISTS (SELECT 1 FROM rollup_stale WHERE day < ?)"
-                         " OR EXISTS (SELECT 1 FROM rollup_changes WHERE first_ts < ?)",
-                         (before_day, day_bounds(before_day, tz)[0])).fetchone()[0]
-    if pending:
+    if not _history_rolled_up(db, before_day, tz):
         return None
     sources = SourceCodes(db)
     codes = [sources.code[name] for name in names if sources.code.get(name, -1) >= 0]
+    return {sources.name[code] for code in _stored_codes_seen_before(db, codes, before_day, platform)}
+
+
+def _stored_codes_seen_before(db, codes: list[int], before_day: int, platform: str | None) -> set[int]:
+    """Which stored source codes appear (on ``platform``) on a rolled-up day before ``before_day``."""
     # One statement; for each code an index seek to its earliest day (the key is code, day, platform).
     sql = ("SELECT c.value FROM json_each(?) c WHERE EXISTS (SELECT 1 FROM rollup_source_days d"
            " WHERE d.code = c.value AND d.day < ?" + (" AND d.platform = ?" if platform else "") + ")")
-    found = db.execute(sql, [json.dumps(codes), before_day, *([platform] if platform else [])]).fetchall()
-    return {sources.name[code] for (code,) in found}
+    return {code for (code,) in db.execute(sql, [json.dumps(codes), before_day, *([platform] if platform else [])])}
+
+
+def _history_rolled_up(db, before_day: int, tz: str) -> bool:
+    """Whether every day before ``before_day`` is rolled up for ``tz``."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return False
+    return not db.execute("SELECT EXISTS (SELECT 1 FROM rollup_stale WHERE day < ?)"
+                          " OR EXISTS (SELECT 1 FROM rollup_changes WHERE first_ts < ?)",
+                          (before_day, day_bounds(before_day, tz)[0])).fetchone()[0]
 
 
 def platform_category_sums(db: sqlite_utils.Database, parts) -> dict[tuple[str, str], np.ndarray]:
@@ -782,10 +873,9 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context, feedback: bo
     by_category = _by_name(cat_codes, cat_sums, lambda code: category_name(code) or audit.UNCATEGORIZED)
     exposure = _column_shares(by_category, 0)
     attention = _column_shares(by_category, 1)
+    # A source's code stands for its name one to one: shares by code, names only for the sources listed.
     src_codes, src_sums = _summed(parts, "src_codes", "src")
-    sources = plan.sources if parts else None
-    by_source = _by_name(src_codes, src_sums, lambda code: sources.name[code])
-    source_shares = an.shares.shares_of({k: float(v[0]) for k, v in by_source.items()})
+    source_counts = src_sums[:, 0] if parts else np.zeros(0)
     taxonomy_size = db.execute("SELECT count(*) FROM categories").fetchone()[0] + 1
     total = lambda key: sum(p.meta[key] for p in parts)  # noqa: E731
     clicks = int(total("clicks"))
@@ -798,14 +888,15 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context, feedback: bo
         "totals": {"impressions": impressions, "dwell_ms": float(sum(p.meta["dwell"] for p in parts)), "clicks": clicks,
                    "items": _distinct_count(np.concatenate([p.arrays["items"] for p in parts])) if parts else 0,
                    "platforms": sorted({p.platform for p in parts})},
-        "exposure_share": {"category": exposure, "source": audit._top(source_shares, audit.TOP_SOURCES_LISTED)},
+        "exposure_share": {"category": exposure, "source": _top_sources(plan.sources, src_codes, source_counts)},
         "attention_share": {"category": attention,
-                            "source": audit._top(_column_shares(by_source, 1), audit.TOP_SOURCES_LISTED)},
+                            "source": _top_sources(plan.sources, src_codes, src_sums[:, 1] if parts else np.zeros(0))},
         "attention_capture": an.shares.capture_of(exposure, attention),
         "click_through_rate": {"category": {k: float(v[2]) / float(v[0]) for k, v in sorted(by_category.items())},
                                "rank_band": _rank_band_ctr(parts)},
         "topic_diversity": an.diversity.diversity_of_shares(list(exposure.values()), taxonomy_size),
-        "source_concentration": an.diversity.concentration_of_shares(list(source_shares.values())),
+        "source_concentration": an.diversity.concentration_of_shares(
+            (source_counts / source_counts.sum()).tolist() if source_counts.sum() > 0 else []),
         "new_source_share": _new_source_share(parts, _codes_seen_before(db, plan, from_ms, platform, tz)),
         "intra_list_diversity": {"mean": _intra_list_diversity(parts)},
         **_embedding_figures(parts),
@@ -822,6 +913,21 @@ def combine(db, plan: _Plan, from_ms, to_ms, platform, tz, context, feedback: bo
             {key: sum(p.meta["preferences"][key] for p in parts) for key in PREFERENCE_KEYS}),
     }
     return audit.jsonable(result)
+
+
+def _top_sources(sources: SourceCodes | None, codes: np.ndarray, values: np.ndarray,
+                 count: int = audit.TOP_SOURCES_LISTED) -> dict[str, float]:
+    """The ``count`` largest shares (value / total) by source name, ties by name (as ``audit._top`` of
+    ``shares_of``); only the candidates — shares at least the count-th largest — are named."""
+    total = float(values.sum()) if values.size else 0.0
+    if total <= 0:
+        return {}
+    shares = values / total
+    keep = np.flatnonzero(shares >= np.partition(shares, -count)[-count]) if shares.size > count \
+        else np.arange(shares.size)
+    names = sources.names_of(codes[keep].tolist())
+    listed = [(names[code], share) for code, share in zip(codes[keep].tolist(), shares[keep].tolist())]
+    return dict(sorted(listed, key=lambda kv: (-kv[1], kv[0]))[:count])
 
 
 def _distinct_count(values: np.ndarray) -> int:
@@ -844,9 +950,9 @@ def _codes_seen_before(db, plan: _Plan, from_ms: int, platform: str | None, tz: 
     if not db.execute("SELECT EXISTS (SELECT 1 FROM impressions WHERE ts < ?)", (from_ms,)).fetchone()[0]:
         return set()  # nothing was shown before the range (e.g. a report over all of it)
     codes = np.unique(np.concatenate([p.arrays["src_codes"] for p in plan.parts])).tolist()
-    earlier = seen_before(db, [plan.sources.name[c] for c in codes], day_of(from_ms, tz), tz, platform)
-    if earlier is not None:
-        return {plan.sources.code[name] for name in earlier}
+    before_day = day_of(from_ms, tz)
+    if _history_rolled_up(db, before_day, tz):  # codes below 0 were never stored: never seen on a stored day
+        return _stored_codes_seen_before(db, [code for code in codes if code >= 0], before_day, platform)
     seen = audit.sources_before(db, from_ms, platform)  # while the history is not all rolled up
     return {code for code in codes if plan.sources.name[code] in seen}
 

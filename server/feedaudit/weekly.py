@@ -27,6 +27,8 @@ answer of ``GET /api/v1/summary``; its schema is ``docs/weekly-summary.schema.js
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import json
 
 import sqlite_utils
 
@@ -54,6 +56,11 @@ ITEMS_SQL = f"""
     LEFT JOIN categories c ON c.id = it.category_id
     {{join}}
     ORDER BY s.dwell_ms DESC, s.impressions DESC, it.key
+"""
+
+ITEM_ROWS_SQL = f"""
+    SELECT it.key, it.title, it.url, it.platform, it.author, {CATEGORY_SQL} AS category
+    FROM json_each(?) j CROSS JOIN items it ON it.key = j.value LEFT JOIN categories c ON c.id = it.category_id
 """
 
 PLATFORM_MIX_SQL = f"""
@@ -92,11 +99,17 @@ def _item_row(row: tuple, extra: tuple[str, ...] = ()) -> dict:
 
 
 def top_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None,
-              count: int = TOP_ITEMS) -> list[dict]:
-    """The items with the most dwell in [from_ms, to_ms), with their impressions there."""
-    sql, params = _filtered(ITEMS_SQL, [from_ms, to_ms], platform, extra_columns="", join="", limit="LIMIT ?",
-                            shown_filter="")
-    return [_item_row(row) for row in db.execute(sql, [*params, count]).fetchall()]
+              count: int = TOP_ITEMS, tz: str | None = None) -> list[dict]:
+    """The items with the most dwell in [from_ms, to_ms), with their impressions there (from the
+    per-item rollups when they serve ``tz``, else from the raw rows: the same list either way)."""
+    totals = rollups.item_totals(db, from_ms, to_ms, tz, platform) if tz else None
+    if totals is None:
+        sql, params = _filtered(ITEMS_SQL, [from_ms, to_ms], platform, extra_columns="", join="", limit="LIMIT ?",
+                                shown_filter="")
+        return [_item_row(row) for row in db.execute(sql, [*params, count]).fetchall()]
+    best = heapq.nsmallest(count, totals.items(), key=lambda entry: (-entry[1][1], -entry[1][0], entry[0]))
+    found = {row[0]: row for row in db.execute(ITEM_ROWS_SQL, [json.dumps([key for key, _ in best])])}
+    return [_item_row((*found[key][:6], dwell, shown)) for key, (shown, dwell, _) in best]
 
 
 def regretted_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None) -> list[dict]:
@@ -301,7 +314,7 @@ def weekly_summary(db: sqlite_utils.Database, week: str, tz: str, platform: str 
     previous_bounds = (summary["previous"]["range"]["from_ms"], summary["previous"]["range"]["to_ms"])
     summary["platforms"] = platform_mix(db, *bounds, platform, tz)
     summary["platforms_previous"] = platform_mix(db, *previous_bounds, platform, tz)
-    summary["top_items"] = top_items(db, *bounds, platform)
+    summary["top_items"] = top_items(db, *bounds, platform, tz=tz)
     summary["regretted_items"] = regretted_items(db, *bounds, platform)
     found = biggest_finding(summary["metrics"]["feedback_loop"])
     summary["finding"] = finding_sentence(found, found["window"]) if found else None

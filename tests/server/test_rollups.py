@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from feedaudit import audit, categorizing, demo, processing, rollups, settings, storage
+from feedaudit.enrichment import configured_model_id
 from feedaudit.ingest import ingest
 from feedaudit.simulator import SimulationConfig
 from support import events as ev
@@ -296,3 +297,82 @@ def test_light_reads_serve_a_day_whose_novelty_alone_is_stale(tokyo):
     assert rollups.platform_category_totals(tokyo, rollups.range_parts(tokyo, *both, TOKYO)) == totals
     assert totals == {("hackernews", "Technology"): (2, 4000.0), ("hackernews", "Science"): (1, 0.0),
                       ("hackernews", "Sports"): (1, 4000.0)}
+
+
+# --- per-item totals (rollup_item_days): top items and the map ---------------------------------------------
+
+RAW_ITEM_TOTALS = """SELECT i.item_key, count(*), coalesce(sum(d.visible_ms), 0) FROM impressions i
+    JOIN items it ON it.key = i.item_key LEFT JOIN dwell d ON d.impression_id = i.id
+    WHERE i.ts >= ? AND i.ts < ? AND (? IS NULL OR i.platform = ?) GROUP BY i.item_key"""
+
+
+def raw_item_totals(db, from_ms, to_ms, platform=None) -> dict:
+    """{key: (impressions, dwell ms, 1 if the item has a stored vector of the configured model)}."""
+    with_vector = {hash_ for (hash_,) in db.execute("SELECT text_hash FROM embeddings WHERE model = ?",
+                                                    (configured_model_id(db),))}
+    texts = dict(db.execute("SELECT key, text_hash FROM items"))
+    return {key: (shown, dwell, int(texts[key] in with_vector))
+            for key, shown, dwell in db.execute(RAW_ITEM_TOTALS, (from_ms, to_ms, platform, platform))}
+
+
+@pytest.mark.parametrize("from_ms, to_ms, platform", [
+    (START, START + SIM_DAYS * DAY, None),
+    (START + 5 * 3_600_000, START + 5 * 3_600_000 + 3 * DAY, "hackernews"),
+    (START + 31_234_567, START + 4 * DAY + 777_777, "reddit"),
+    (START - 3 * DAY, START + 12 * DAY, None),
+])
+def test_item_totals_equal_the_raw_rows(simulated, from_ms, to_ms, platform):
+    found = rollups.item_totals(simulated, from_ms, to_ms, NEW_YORK, platform)
+    assert found == raw_item_totals(simulated, from_ms, to_ms, platform)
+    assert len(found) > 100 and 0 < sum(embedded for _, _, embedded in found.values()) <= len(found)
+
+
+def test_item_totals_are_never_stale_and_top_items_equal_the_raw_list(simulated):
+    from feedaudit import weekly
+
+    week = audit.week_bounds(2026, 2, NEW_YORK)
+    impression, key = simulated.execute("SELECT id, item_key FROM impressions WHERE ts >= ? ORDER BY ts LIMIT 1",
+                                        (week[0] + 2 * DAY,)).fetchone()
+    # A new dwell of 10 minutes makes this item the week's first, before the job rebuilds its day.
+    ingest(simulated, {"events": [ev.dwell(impression, 600_000, ts=week[0] + 2 * DAY + 1000)]})
+    assert rollups.item_totals(simulated, *week, NEW_YORK) == raw_item_totals(simulated, *week)
+    top = weekly.top_items(simulated, *week, count=40, tz=NEW_YORK)
+    assert top == weekly.top_items(simulated, *week, count=40)  # the raw query
+    assert top[0]["key"] == key and top[0]["dwell_ms"] >= 600_000 and len(top) == 40
+    rollups.refresh(simulated)
+    assert rollups.item_totals(simulated, *week, NEW_YORK) == raw_item_totals(simulated, *week)
+    assert weekly.top_items(simulated, *week, "youtube", 25, NEW_YORK) == weekly.top_items(simulated, *week, "youtube", 25)
+
+
+def test_the_map_reads_the_same_items_from_rollups_and_raw_rows(simulated):
+    from feedaudit import report
+
+    period = report.week_period("2026-W02", NEW_YORK)
+    from_rollup_days = report.item_map(simulated, period, max_points=150)
+    with storage.write_transaction(simulated):
+        simulated.execute("DELETE FROM rollup_state")  # as after a model change: rollups cannot serve
+    assert rollups.item_totals(simulated, period.from_ms, period.to_ms, NEW_YORK) is None
+    assert report.item_map(simulated, period, max_points=150) == from_rollup_days
+
+
+def test_hand_computed_item_days_in_tokyo(tokyo):
+    from feedaudit import enrichment
+
+    day = rollups.day_of(MIDNIGHT_TOKYO, TOKYO)
+    assert tokyo.execute("SELECT * FROM rollup_item_days ORDER BY day, item_key").fetchall() == [
+        (day - 1, "hackernews", "hackernews:201", 1, 1000, 0), (day - 1, "hackernews", "hackernews:202", 1, 3000, 0),
+        (day, "hackernews", "hackernews:203", 1, 0, 0), (day, "hackernews", "hackernews:204", 1, 4000, 0)]
+    # The first day whole, the second cut 90 s after midnight (so only story 203 of it, from raw rows).
+    cut = rollups.day_bounds(day - 1, TOKYO)[0], MIDNIGHT_TOKYO + 90_000
+    assert rollups.item_totals(tokyo, *cut, TOKYO) == {
+        "hackernews:201": (1, 1000, 0), "hackernews:202": (1, 3000, 0), "hackernews:203": (1, 0, 0)}
+    # The real embedder gives stories 201 and 204 their vectors: their days are read from raw rows at once…
+    with storage.write_transaction(tokyo):
+        tokyo.execute("UPDATE items SET parse_status = 'failed' WHERE key IN ('hackernews:202', 'hackernews:203')")
+    assert enrichment.embed_pending(tokyo, enrichment.bundled_embedder()) == 2
+    expected = {"hackernews:201": (1, 1000, 1), "hackernews:202": (1, 3000, 0), "hackernews:203": (1, 0, 0)}
+    assert rollups.item_totals(tokyo, *cut, TOKYO) == expected
+    rollups.refresh(tokyo)  # …and from the rebuilt rows after the job ran
+    assert tokyo.execute("SELECT item_key, embedded FROM rollup_item_days ORDER BY item_key").fetchall() == [
+        ("hackernews:201", 1), ("hackernews:202", 0), ("hackernews:203", 0), ("hackernews:204", 1)]
+    assert rollups.item_totals(tokyo, *cut, TOKYO) == expected

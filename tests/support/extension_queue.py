@@ -110,34 +110,15 @@ def count_impressions(db_path: Path) -> int:
         connection.close()
 
 
-MARKER = "globalThis.__feedauditTestLife"
-
-
 def terminate_service_worker(browser: ExtensionBrowser, timeout: float = 10.0) -> None:
-    """Terminate the extension's service worker (CDP closes its target, as Chrome stops a worker)
-    and wake a new one with a popup's status request, as any extension event would.
-
-    A worker stopped mid-flush may start again at once under the same target id, so its
-    absence cannot be polled for (``ExtensionBrowser.stop_service_worker`` does that, for an
-    idle worker). Instead the old worker's global scope is marked; the stop is proven when
-    the running worker no longer carries the mark: it is a new instance.
-    """
-    workers = [w for w in browser.context.service_workers if browser.extension_id in w.url]
-    assert workers, "the service worker is not running"
-    for worker in workers:
-        worker.evaluate(f"{MARKER} = true")
-    session = browser.context.browser.new_browser_cdp_session()
-    try:
-        for target in session.send("Target.getTargets")["targetInfos"]:
-            if target["type"] == "service_worker" and browser.extension_id in target["url"]:
-                assert session.send("Target.closeTarget", {"targetId": target["targetId"]})["success"]
-    finally:
-        session.detach()
+    """Terminate the extension's service worker (``ExtensionBrowser.stop_service_worker``: CDP closes
+    its target, as Chrome stops a worker, and the stop is proven by a mark on the old global scope)
+    and wake a new one with a popup's status request, as any extension event would."""
+    browser.stop_service_worker(timeout)
     deadline = time.monotonic() + timeout
     while True:
         browser.queue_stats()  # a message from an extension page: starts a stopped worker
-        running = [w for w in browser.context.service_workers if browser.extension_id in w.url]
-        if running and not any(w.evaluate(f"{MARKER} === true") for w in running):
+        if any(browser.extension_id in w.url for w in browser.context.service_workers):
             return
-        assert time.monotonic() < deadline, "the service worker was not terminated"
+        assert time.monotonic() < deadline, "no new service worker started"
         browser.sleep(0.1)

@@ -173,7 +173,7 @@ def exact_lattice_percentiles(steps: np.ndarray, counts: np.ndarray, quantiles: 
     half_width = math.ceil(min(spread * math.sqrt(n * log_term / 2), bernstein))
     length = 1 << (min(full_span, 2 * half_width + 1) - 1).bit_length()  # a power of two for the FFT
     frequencies = np.bincount(offsets % length, weights=counts / n, minlength=length)
-    distribution = np.clip(np.fft.irfft(np.fft.rfft(frequencies) ** n, length), 0, None)
+    distribution = np.clip(np.fft.irfft(_integer_power(np.fft.rfft(frequencies), n), length), 0, None)
     if length >= full_span:
         sums = np.arange(length)
     else:  # the window of sums centred on the mean, read from their residues mod length
@@ -184,6 +184,19 @@ def exact_lattice_percentiles(steps: np.ndarray, counts: np.ndarray, quantiles: 
     cumulative /= cumulative[-1]
     picks = np.searchsorted(cumulative, np.asarray(quantiles) - 1e-9, side="left")
     return tuple(int(sums[min(i, length - 1)]) + n * low_step for i in picks)
+
+
+def _integer_power(values: np.ndarray, exponent: int) -> np.ndarray:
+    """``values ** exponent`` (exponent ≥ 1) by repeated squaring: numpy's complex power takes ~1 µs an
+    element even for an integer exponent, about 50 times the ~2·log2(exponent) products used here."""
+    result, base = None, values
+    while True:
+        if exponent & 1:
+            result = base.copy() if result is None else np.multiply(result, base, out=result)
+        exponent >>= 1
+        if not exponent:
+            return result
+        base = base * base
 
 
 def estimate(values: np.ndarray, min_events: int = MIN_EVENTS, seed: int = 0,
