@@ -569,13 +569,26 @@ class _Plan:
 
 
 def _load_stored(db, days: list[int], platform: str | None) -> list[tuple]:
+    """(day, platform, aggregates blob, ratings signature, novelty sums) of the stored parts of ``days``.
+    Within :func:`reused_reads`, a part read before comes back decoded (a Part) instead of as a blob."""
     if not days:
         return []
-    sql = ("SELECT day, platform, aggregates, ratings_signature, novelty_sums FROM rollup_parts"
-           " WHERE day BETWEEN ? AND ?" + (" AND platform = ?" if platform else ""))
-    wanted = set(days)
-    return [row for row in db.execute(sql, [min(days), max(days)] + ([platform] if platform else []))
-            if row[0] in wanted]
+    where = " WHERE day BETWEEN ? AND ?" + (" AND platform = ?" if platform else "")
+    params, wanted = [min(days), max(days)] + ([platform] if platform else []), set(days)
+    decoded = getattr(db, "_feedaudit_parts", None)
+    if decoded is None:
+        return [row for row in db.execute("SELECT day, platform, aggregates, ratings_signature, novelty_sums"
+                                          " FROM rollup_parts" + where, params) if row[0] in wanted]
+    rows = [(day, name, decoded.get((day, name)), signature, sums) for day, name, signature, sums in db.execute(
+        "SELECT day, platform, ratings_signature, novelty_sums FROM rollup_parts" + where, params) if day in wanted]
+    missing = [(day, name) for day, name, part, _, _ in rows if part is None]
+    if missing:
+        blobs = dict(((day, name), blob) for day, name, blob in db.execute(
+            "SELECT day, platform, aggregates FROM rollup_parts WHERE (day, platform) IN"
+            " (SELECT value ->> 0, value ->> 1 FROM json_each(?))", [json.dumps(missing)]))
+        rows = [(day, name, part if part is not None else blobs[day, name], signature, sums)
+                for day, name, part, signature, sums in rows]
+    return rows
 
 
 def _stored_novelty(db, day: int, platform: str | None) -> dict[str, dict] | None:
@@ -603,6 +616,17 @@ def _computed_parts(db, day, low, high, platform, tz, sources, context, novelty_
     return list(parts.values())
 
 
+def _decoded(db, day: int, platform: str, blob, signature: str, sums: str | None) -> Part:
+    """The stored part (``blob`` is a Part already when :func:`_load_stored` had it decoded)."""
+    if isinstance(blob, Part):
+        return blob
+    part = decode_part(day, platform, blob, signature, sums)
+    decoded = getattr(db, "_feedaudit_parts", None)
+    if decoded is not None:
+        decoded[day, platform] = part
+    return part
+
+
 def plan_range(db, from_ms: int, to_ms: int, platform: str | None, tz: str, context,
                with_novelty: bool = True) -> _Plan:
     """Every part of the range: stored whole fresh days, the rest computed from raw rows.
@@ -619,7 +643,7 @@ def plan_range(db, from_ms: int, to_ms: int, platform: str | None, tz: str, cont
     stored = _load_stored(db, whole, platform)
     # A fresh whole day without parts showed nothing; one built under other ratings is recomputed.
     served = set(whole) - {day for day, _, _, signature, sums in stored if signature != context.signature or sums is None}
-    plan.parts = [decode_part(day, name, blob, signature, sums) for day, name, blob, signature, sums in stored
+    plan.parts = [_decoded(db, day, name, blob, signature, sums) for day, name, blob, signature, sums in stored
                   if day in served]
     sources = SourceCodes(db)
     for day, low, high, _ in pieces:
@@ -730,14 +754,14 @@ def _raw_ranges(pieces: list[tuple[int, int, int, bool]], served: set[int]) -> l
 
 @contextlib.contextmanager
 def reused_reads(db: sqlite_utils.Database):
-    """Within the block, :func:`range_parts` answers a range it has read before from memory: for one
-    page's figures, which read the same week several times (not for long-lived connections: the
-    memory never sees later writes)."""
-    db._feedaudit_range_parts = {}
+    """Within the block, :func:`range_parts` answers a range it has read before from memory, and a
+    stored day's part is decoded once: for one page's figures, which read the same weeks several times
+    (not for long-lived connections: the memory never sees later writes)."""
+    db._feedaudit_range_parts, db._feedaudit_parts = {}, {}
     try:
         yield
     finally:
-        del db._feedaudit_range_parts
+        del db._feedaudit_range_parts, db._feedaudit_parts
 
 
 def range_parts(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, platform: str | None = None):

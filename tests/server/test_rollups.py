@@ -376,3 +376,20 @@ def test_hand_computed_item_days_in_tokyo(tokyo):
     assert tokyo.execute("SELECT item_key, embedded FROM rollup_item_days ORDER BY item_key").fetchall() == [
         ("hackernews:201", 1), ("hackernews:202", 0), ("hackernews:203", 0), ("hackernews:204", 1)]
     assert rollups.item_totals(tokyo, *cut, TOKYO) == expected
+
+
+def test_a_page_decodes_each_stored_part_once_and_shows_the_same_figures(simulated):
+    from feedaudit import report
+
+    period = report.week_period("2026-W02", NEW_YORK)
+    plain = report.overview(simulated, period)
+    with rollups.reused_reads(simulated):
+        reused = report.overview(simulated, period)
+        decoded = set(simulated._feedaudit_parts)
+    assert reused == plain
+    # The overview reads the 8 weeks of its trend, this week twice (metrics, platform mix) and the week
+    # before twice: every stored part of those weeks is decoded exactly once (the dict holds one per part).
+    first = rollups.day_of(period.shifted(-7).from_ms, NEW_YORK)
+    stored = set(simulated.execute("SELECT day, platform FROM rollup_parts WHERE day BETWEEN ? AND ?",
+                                   (first, rollups.day_of(period.to_ms - 1, NEW_YORK))).fetchall())
+    assert decoded == stored and len(stored) >= 3 * 7
