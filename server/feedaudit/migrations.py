@@ -309,11 +309,13 @@ def _v8_counters(db: sqlite_utils.Database) -> None:
 
 
 def _v9_rollup_item_days(db: sqlite_utils.Database) -> None:
-    """Per day, platform and item: impressions, dwell and whether the item has a vector, so a week's top
+    """Per day, platform and item: impressions, dwell, whether the item has a vector and a hash of its key
+    (the map's sample), so a week's top
     items and the map read about ten thousand small rows instead of joining every impression of the week
     to its dwell and item. Days built before are marked for a rebuild of their aggregates (novelty stays)."""
     db.execute("CREATE TABLE rollup_item_days (day INTEGER NOT NULL, platform TEXT NOT NULL, item_key TEXT NOT NULL,"
                " impressions INTEGER NOT NULL, dwell_ms INTEGER NOT NULL, embedded INTEGER NOT NULL,"
+               " pick INTEGER NOT NULL,"  # a 64-bit hash of the key: the map draws the items of smallest pick
                " PRIMARY KEY (day, platform, item_key)) WITHOUT ROWID")
     db.execute("INSERT INTO rollup_stale (day, aggregates, novelty) SELECT DISTINCT day, 1, 0 FROM rollup_parts"
                " WHERE true ON CONFLICT (day) DO UPDATE SET aggregates = 1")

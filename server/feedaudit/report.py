@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import html
 import json
 import math
@@ -881,16 +882,23 @@ def dwell_of_items(db: sqlite_utils.Database, keys: list[str], from_ms: int, to_
     return dwell
 
 
+@functools.cache
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once (a scan of the process costs ~4 ms)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 def project_2d(vectors: np.ndarray) -> tuple[np.ndarray, float]:
     """PCA of unit-length embeddings to two axes; returns the points and the share of variance they explain."""
     from sklearn.decomposition import PCA
-    from threadpoolctl import threadpool_limits
 
     if len(vectors) < 3:
         return np.zeros((len(vectors), 2)), 0.0
     rows = an.semantic.unit_rows(vectors)
     # One BLAS thread: a few thousand rows take ~0.2 s, while a thread pool on a busy machine took 10 s or more.
-    with threadpool_limits(1):
+    with _blas_controller().limit(limits=1):
         pca = PCA(n_components=2, random_state=0).fit(rows)
         return pca.transform(rows), float(pca.explained_variance_ratio_.sum())
 
@@ -903,44 +911,40 @@ def marker_sizes(dwell_ms: np.ndarray, smallest: float = 5.0, largest: float = 2
     return smallest + (largest - smallest) * np.sqrt(dwell_ms / top)
 
 
-def hover_text(title: str, category: str, source: str, dwell_ms: float, shown: int) -> str:
-    """The hover label of one map point; captured strings escaped (Plotly renders HTML)."""
+def point_label(category: str, source: str) -> str:
+    """ "category · source" of a map point, escaped (Plotly renders HTML)."""
+    return f"{plot_text(category)} · {plot_text(source_label(source))}"
+
+
+def hover_text(title: str, escaped_label: str, dwell_ms: float, shown: int) -> str:
+    """The hover label of one map point: its title (escaped here: Plotly renders HTML), the already
+    escaped "category · source" label, its dwell and impressions."""
     title = title if len(title) <= MAP_TITLE_CHARS else title[:MAP_TITLE_CHARS - 1] + "…"
-    return (f"{plot_text(title or '(no title)')}<br>{plot_text(category)} · {plot_text(source_label(source))}"
-            f"<br>{format_duration(dwell_ms)} in view, shown {shown}×")
-
-
-def _seeded_sample(rows: list, count: int) -> list:
-    """``count`` of the rows, drawn at random with a fixed seed (the same period draws the same map), in order."""
-    if len(rows) <= count:
-        return rows
-    keep = np.random.default_rng(0).choice(len(rows), size=count, replace=False)
-    return [rows[i] for i in sorted(keep)]
+    return f"{plot_text(title or '(no title)')}<br>{escaped_label}<br>{format_duration(dwell_ms)} in view, shown {shown}×"
 
 
 def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MAX_POINTS) -> dict:
     """The period's items placed by embedding (PCA to 2-D), one trace per category, sized by dwell.
 
-    Items without an embedding yet are counted, not drawn; above ``max_points``
-    a seeded random sample is drawn (the figures say so).
+    Items without an embedding yet are counted, not drawn; above ``max_points`` a random sample is
+    drawn: the items whose key hashes are smallest (``rollups.smallest_hashes``; the figures say so).
     """
     model = configured_model_id(db)
-    totals = rollups.item_totals(db, period.from_ms, period.to_ms, period.tz)
-    if totals is None:  # rollups not built for this time zone or model yet: every item's row, from raw rows
+    sample = rollups.map_sample(db, period.from_ms, period.to_ms, period.tz, max_points)
+    if sample is None:  # rollups not built for this time zone or model yet: every item's row, from raw rows
         rows = db.execute(MAP_ITEMS_SQL, (period.from_ms, period.to_ms, model)).fetchall()
         item_count = len(rows)
         embedded = [row for row in rows if row[8]]
         embedded_total = len(embedded)
-        embedded = _seeded_sample(embedded, max_points)
-    else:  # the rollups know which items have a vector: only the sample's rows are read
-        item_count = len(totals)
-        keys = sorted(key for key, (_, _, has_vector) in totals.items() if has_vector)
-        embedded_total = len(keys)
-        embedded = [(*row, totals[row[0]][0], True) for row in db.execute(
-            MAP_ITEM_ROWS_SQL, (json.dumps(_seeded_sample(keys, max_points)),))]
+        drawn = set(rollups.smallest_hashes([row[0] for row in embedded], max_points))
+        embedded = [row for row in embedded if row[0] in drawn]
+    else:  # the rollups count the items and pick the sample: only the sample's rows are read
+        item_count, embedded_total = sample.items, sample.embedded
+        embedded = [(*row, sample.sample[row[0]][0], True) for row in db.execute(
+            MAP_ITEM_ROWS_SQL, (json.dumps(sorted(sample.sample)),))]
     vectors = stored_vectors(db, sorted({row[2] for row in embedded if row[2]}), model)  # only the points drawn
     embedded = [row for row in embedded if row[2] in vectors]
-    dwell_by_key = ({row[0]: totals[row[0]][1] for row in embedded} if totals is not None
+    dwell_by_key = ({row[0]: sample.sample[row[0]][1] for row in embedded} if sample is not None
                     else dwell_of_items(db, [row[0] for row in embedded], period.from_ms, period.to_ms))
     # (key, title, text hash, category, platform, author, url, dwell, impressions), as the drawing below reads them
     embedded = [(*row[:7], dwell_by_key.get(row[0], 0), row[7]) for row in embedded]
@@ -949,16 +953,23 @@ def item_map(db: sqlite_utils.Database, period: Period, max_points: int = MAP_MA
     dwell = np.array([row[7] for row in embedded], dtype=np.float64)
     sizes = marker_sizes(dwell)
     styles = category_styles(db)
+    xs, ys, rounded_sizes = np.round(points[:, 0], 4).tolist(), np.round(points[:, 1], 4).tolist(), \
+        np.round(sizes, 1).tolist()
+    labels: dict[tuple, str] = {}  # "category · source", escaped once per pair
     traces: dict[str, dict] = {}
     for n, row in enumerate(embedded):
         category = row[3] or audit.UNCATEGORIZED
         style = _style_of(styles, category)
         trace = traces.setdefault(category, {"name": plot_text(category), "color": style["color"],
                                              "symbol": style["symbol"], "x": [], "y": [], "size": [], "text": []})
-        trace["x"].append(round(float(points[n, 0]), 4))
-        trace["y"].append(round(float(points[n, 1]), 4))
-        trace["size"].append(round(float(sizes[n]), 1))
-        trace["text"].append(hover_text(row[1], category, audit.source_of(row[4], row[5], row[6]), row[7], row[8]))
+        trace["x"].append(xs[n])
+        trace["y"].append(ys[n])
+        trace["size"].append(rounded_sizes[n])
+        source = audit.source_of(row[4], row[5], row[6])
+        label = labels.get((category, source))
+        if label is None:
+            label = labels[category, source] = point_label(category, source)
+        trace["text"].append(hover_text(row[1], label, row[7], row[8]))
     return {
         "figures": [
             figure("items", "Items in the period", format_count(item_count)),

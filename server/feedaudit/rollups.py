@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import heapq
 import json
 import math
 import time
@@ -471,8 +472,8 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
     with write_transaction(db):
         if parts is not None:
             db.execute("DELETE FROM rollup_item_days WHERE day = ?", (day,))
-            db.conn.executemany("INSERT INTO rollup_item_days (day, platform, item_key, impressions, dwell_ms, embedded)"
-                                " VALUES (?, ?, ?, ?, ?, ?)", _item_day_rows(window, day))
+            db.conn.executemany("INSERT INTO rollup_item_days (day, platform, item_key, impressions, dwell_ms, embedded,"
+                                " pick) VALUES (?, ?, ?, ?, ?, ?, ?)", _item_day_rows(window, day))
             old = {p: (blob, sums) for p, blob, sums in db.execute(
                 "SELECT platform, novelty, novelty_sums FROM rollup_parts WHERE day = ?", (day,))}
             sources.store_new(db, [sources.name[c] for part in parts.values() for c in part.arrays["src_codes"].tolist()])
@@ -496,8 +497,8 @@ def _rebuild_day(db, day: int, tz: str, context, sources, aggregates: int, novel
 
 
 def _item_day_rows(window: audit.Window, day: int) -> list[tuple]:
-    """(day, platform, item key, impressions, dwell ms, has a vector) per platform and distinct item of a
-    day's window."""
+    """(day, platform, item key, impressions, dwell ms, has a vector, key hash) per platform and distinct
+    item of a day's window."""
     imp, rows = window.impressions, []
     for platform in sorted(set(imp.platform.tolist())):
         mine = imp.platform == platform
@@ -505,8 +506,9 @@ def _item_day_rows(window: audit.Window, day: int) -> list[tuple]:
         shown = np.bincount(inverse, minlength=keys.size)
         dwell = np.rint(np.bincount(inverse, weights=imp.dwell_ms[mine].astype(np.float64), minlength=keys.size))
         embedded = imp.item_index[mine][first] >= 0  # every impression of an item has the same vector
-        rows += [(day, platform, key, n, d, e) for key, n, d, e in zip(
-            keys.tolist(), shown.tolist(), dwell.astype(np.int64).tolist(), embedded.astype(int).tolist())]
+        rows += [(day, platform, key, n, d, e, pick) for key, n, d, e, pick in zip(
+            keys.tolist(), shown.tolist(), dwell.astype(np.int64).tolist(), embedded.astype(int).tolist(),
+            key_hash(keys).tolist())]
     return rows
 
 
@@ -735,6 +737,80 @@ def item_totals(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str,
             before = totals.get(key, (0, 0, 0))
             totals[key] = (before[0] + shown, before[1] + dwell, max(before[2], embedded))
     return totals
+
+
+def _served_days(db, from_ms: int, to_ms: int, tz: str) -> list[int] | None:
+    """The range's days when all are whole fresh rolled-up days (None otherwise, or when the rollups
+    cannot serve this time zone or model)."""
+    if _state(db) != {**_wanted_state(db), "tz": tz}:
+        return None
+    pieces = split_range(from_ms, to_ms, tz)
+    if not pieces or not all(whole for _, _, _, whole in pieces):
+        return None
+    stale, _ = _stale_days(db, tz, pieces[0][0], pieces[-1][0])
+    return None if stale & {day for day, _, _, _ in pieces} else [day for day, _, _, _ in pieces]
+
+
+TOP_ITEMS_SQL = """SELECT item_key, sum(impressions) AS shown, sum(dwell_ms) AS dwell FROM rollup_item_days
+    WHERE day IN (SELECT value FROM json_each(?)) {platform_filter} GROUP BY item_key
+    ORDER BY dwell DESC, shown DESC, item_key LIMIT ?"""
+
+
+def top_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, platform: str | None = None,
+              count: int = 10) -> list[tuple[str, int, int]] | None:
+    """(item key, impressions, dwell ms) of the ``count`` items with the most dwell in the range (ties:
+    more impressions, then key); None when the rollups cannot serve this time zone or model yet."""
+    days = _served_days(db, from_ms, to_ms, tz)
+    if days is not None:  # the common case (a past week): SQLite sums and ranks, ten rows come back
+        platform_filter, extra = ("AND platform = ?", [platform]) if platform else ("", [])
+        return db.execute(TOP_ITEMS_SQL.format(platform_filter=platform_filter),
+                          [json.dumps(days), *extra, count]).fetchall()
+    totals = item_totals(db, from_ms, to_ms, tz, platform)
+    if totals is None:
+        return None
+    best = heapq.nsmallest(count, totals.items(), key=lambda entry: (-entry[1][1], -entry[1][0], entry[0]))
+    return [(key, shown, dwell) for key, (shown, dwell, _) in best]
+
+
+MAP_COUNTS_SQL = """SELECT count(*), sum(embedded) FROM (SELECT max(embedded) AS embedded FROM rollup_item_days
+    WHERE day IN (SELECT value FROM json_each(?)) GROUP BY item_key)"""
+MAP_SAMPLE_SQL = """SELECT item_key, sum(impressions), sum(dwell_ms) FROM rollup_item_days
+    WHERE day IN (SELECT value FROM json_each(?)) GROUP BY item_key HAVING max(embedded)
+    ORDER BY min(pick), item_key LIMIT ?"""
+
+
+@dataclass
+class MapSample:
+    """The range's item count, how many of them have a vector, and the drawn sample: {key: (impressions,
+    dwell ms)} of the ``count`` items with a vector whose key hashes are smallest (a uniform random sample
+    that is the same for every request, and keeps an item drawn as the range moves while it stays in)."""
+
+    items: int
+    embedded: int
+    sample: dict[str, tuple[int, int]]
+
+
+def map_sample(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, count: int) -> MapSample | None:
+    """See :class:`MapSample`; None when the rollups cannot serve this time zone or model yet."""
+    days = _served_days(db, from_ms, to_ms, tz)
+    if days is not None:
+        items, embedded = db.execute(MAP_COUNTS_SQL, [json.dumps(days)]).fetchone()
+        rows = db.execute(MAP_SAMPLE_SQL, [json.dumps(days), count]).fetchall()
+        return MapSample(items, embedded or 0, {key: (shown, dwell) for key, shown, dwell in rows})
+    totals = item_totals(db, from_ms, to_ms, tz)
+    if totals is None:
+        return None
+    with_vector = [key for key, (_, _, embedded) in totals.items() if embedded]
+    drawn = smallest_hashes(with_vector, count)
+    return MapSample(len(totals), len(with_vector), {key: totals[key][:2] for key in drawn})
+
+
+def smallest_hashes(keys: list[str], count: int) -> list[str]:
+    """The ``count`` keys of smallest :func:`key_hash` (ties by key), in that order: the map's sample."""
+    if not keys:
+        return []
+    ordered = sorted(zip(key_hash(keys).tolist(), keys))
+    return [key for _, key in ordered[:count]]
 
 
 def _raw_ranges(pieces: list[tuple[int, int, int, bool]], served: set[int]) -> list[tuple[int, int]]:

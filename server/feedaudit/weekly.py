@@ -27,7 +27,6 @@ answer of ``GET /api/v1/summary``; its schema is ``docs/weekly-summary.schema.js
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import json
 
 import sqlite_utils
@@ -102,14 +101,13 @@ def top_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str
               count: int = TOP_ITEMS, tz: str | None = None) -> list[dict]:
     """The items with the most dwell in [from_ms, to_ms), with their impressions there (from the
     per-item rollups when they serve ``tz``, else from the raw rows: the same list either way)."""
-    totals = rollups.item_totals(db, from_ms, to_ms, tz, platform) if tz else None
-    if totals is None:
+    best = rollups.top_items(db, from_ms, to_ms, tz, platform, count) if tz else None
+    if best is None:
         sql, params = _filtered(ITEMS_SQL, [from_ms, to_ms], platform, extra_columns="", join="", limit="LIMIT ?",
                                 shown_filter="")
         return [_item_row(row) for row in db.execute(sql, [*params, count]).fetchall()]
-    best = heapq.nsmallest(count, totals.items(), key=lambda entry: (-entry[1][1], -entry[1][0], entry[0]))
-    found = {row[0]: row for row in db.execute(ITEM_ROWS_SQL, [json.dumps([key for key, _ in best])])}
-    return [_item_row((*found[key][:6], dwell, shown)) for key, (shown, dwell, _) in best]
+    found = {row[0]: row for row in db.execute(ITEM_ROWS_SQL, [json.dumps([key for key, _, _ in best])])}
+    return [_item_row((*found[key][:6], dwell, shown)) for key, shown, dwell in best]
 
 
 def regretted_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, platform: str | None = None) -> list[dict]:

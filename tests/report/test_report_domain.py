@@ -51,7 +51,7 @@ def test_plot_text_escapes_what_plotly_would_render_as_html():
 
 
 def test_hover_text_escapes_captured_strings_and_keeps_only_its_own_line_breaks():
-    text = report.hover_text("<b>Win</b>", "Science", "r/<script>", 90_000, 3)
+    text = report.hover_text("<b>Win</b>", report.point_label("Science", "r/<script>"), 90_000, 3)
     assert text == "&lt;b&gt;Win&lt;/b&gt;<br>Science · r/&lt;script&gt;<br>2 min in view, shown 3×"
 
 

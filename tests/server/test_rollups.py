@@ -344,6 +344,21 @@ def test_item_totals_are_never_stale_and_top_items_equal_the_raw_list(simulated)
     assert weekly.top_items(simulated, *week, "youtube", 25, NEW_YORK) == weekly.top_items(simulated, *week, "youtube", 25)
 
 
+def test_the_map_sample_is_the_same_from_stored_days_and_raw_rows(simulated):
+    week = audit.week_bounds(2026, 2, NEW_YORK)
+    served = rollups.map_sample(simulated, *week, NEW_YORK, count=120)
+    totals = raw_item_totals(simulated, *week)
+    with_vector = sorted(key for key, (_, _, embedded) in totals.items() if embedded)
+    assert (served.items, served.embedded) == (len(totals), len(with_vector)) and 120 < len(with_vector) < len(totals) + 1
+    hashes = dict(zip(with_vector, rollups.key_hash(with_vector).tolist()))
+    assert sorted(served.sample) == sorted(sorted(with_vector, key=hashes.get)[:120])
+    assert served.sample == {key: totals[key][:2] for key in served.sample}
+    with storage.write_transaction(simulated):  # a day of the week to rebuild: the Python path over raw rows
+        simulated.execute("INSERT INTO rollup_stale (day, aggregates, novelty) VALUES (?, 1, 0)",
+                          (rollups.day_of(week[0], NEW_YORK) + 3,))
+    assert rollups.map_sample(simulated, *week, NEW_YORK, count=120) == served
+
+
 def test_the_map_reads_the_same_items_from_rollups_and_raw_rows(simulated):
     from feedaudit import report
 
@@ -359,9 +374,13 @@ def test_hand_computed_item_days_in_tokyo(tokyo):
     from feedaudit import enrichment
 
     day = rollups.day_of(MIDNIGHT_TOKYO, TOKYO)
+    pick = dict(zip((f"hackernews:{n}" for n in range(201, 205)),
+                    rollups.key_hash([f"hackernews:{n}" for n in range(201, 205)]).tolist()))
     assert tokyo.execute("SELECT * FROM rollup_item_days ORDER BY day, item_key").fetchall() == [
-        (day - 1, "hackernews", "hackernews:201", 1, 1000, 0), (day - 1, "hackernews", "hackernews:202", 1, 3000, 0),
-        (day, "hackernews", "hackernews:203", 1, 0, 0), (day, "hackernews", "hackernews:204", 1, 4000, 0)]
+        (day - 1, "hackernews", "hackernews:201", 1, 1000, 0, pick["hackernews:201"]),
+        (day - 1, "hackernews", "hackernews:202", 1, 3000, 0, pick["hackernews:202"]),
+        (day, "hackernews", "hackernews:203", 1, 0, 0, pick["hackernews:203"]),
+        (day, "hackernews", "hackernews:204", 1, 4000, 0, pick["hackernews:204"])]
     # The first day whole, the second cut 90 s after midnight (so only story 203 of it, from raw rows).
     cut = rollups.day_bounds(day - 1, TOKYO)[0], MIDNIGHT_TOKYO + 90_000
     assert rollups.item_totals(tokyo, *cut, TOKYO) == {
@@ -372,10 +391,18 @@ def test_hand_computed_item_days_in_tokyo(tokyo):
     assert enrichment.embed_pending(tokyo, enrichment.bundled_embedder()) == 2
     expected = {"hackernews:201": (1, 1000, 1), "hackernews:202": (1, 3000, 0), "hackernews:203": (1, 0, 0)}
     assert rollups.item_totals(tokyo, *cut, TOKYO) == expected
+    both = rollups.day_bounds(day - 1, TOKYO)[0], rollups.day_bounds(day, TOKYO)[1]
+    stale_sample = rollups.map_sample(tokyo, *both, TOKYO, count=1)
     rollups.refresh(tokyo)  # …and from the rebuilt rows after the job ran
     assert tokyo.execute("SELECT item_key, embedded FROM rollup_item_days ORDER BY item_key").fetchall() == [
         ("hackernews:201", 1), ("hackernews:202", 0), ("hackernews:203", 0), ("hackernews:204", 1)]
     assert rollups.item_totals(tokyo, *cut, TOKYO) == expected
+    # The map: 4 items, 2 with a vector; a sample of one is the one of the two with the smaller key hash.
+    first = min(("hackernews:201", "hackernews:204"), key=pick.get)
+    sample = rollups.map_sample(tokyo, *both, TOKYO, count=1)
+    assert sample == stale_sample == rollups.MapSample(4, 2, {first: (1, {"hackernews:201": 1000, "hackernews:204": 4000}[first])})
+    assert rollups.top_items(tokyo, *both, TOKYO, count=3) == [
+        ("hackernews:204", 1, 4000), ("hackernews:202", 1, 3000), ("hackernews:201", 1, 1000)]
 
 
 def test_a_page_decodes_each_stored_part_once_and_shows_the_same_figures(simulated):
