@@ -772,11 +772,14 @@ def top_items(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, plat
     return [(key, shown, dwell) for key, (shown, dwell, _) in best]
 
 
-MAP_COUNTS_SQL = """SELECT count(*), sum(embedded) FROM (SELECT max(embedded) AS embedded FROM rollup_item_days
-    WHERE day IN (SELECT value FROM json_each(?)) GROUP BY item_key)"""
-MAP_SAMPLE_SQL = """SELECT item_key, sum(impressions), sum(dwell_ms) FROM rollup_item_days
-    WHERE day IN (SELECT value FROM json_each(?)) GROUP BY item_key HAVING max(embedded)
-    ORDER BY min(pick), item_key LIMIT ?"""
+# One grouping pass: the counts ride along on every sampled row (a range with no vector returns no row).
+MAP_SAMPLE_SQL = """WITH item AS MATERIALIZED (
+        SELECT item_key, sum(impressions) AS shown, sum(dwell_ms) AS dwell, max(embedded) AS embedded,
+               min(pick) AS pick
+        FROM rollup_item_days WHERE day IN (SELECT value FROM json_each(?)) GROUP BY item_key)
+    SELECT item_key, shown, dwell, (SELECT count(*) FROM item), (SELECT sum(embedded) FROM item)
+    FROM item WHERE embedded ORDER BY pick, item_key LIMIT ?"""
+MAP_COUNT_SQL = "SELECT count(DISTINCT item_key) FROM rollup_item_days WHERE day IN (SELECT value FROM json_each(?))"
 
 
 @dataclass
@@ -794,9 +797,10 @@ def map_sample(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str, cou
     """See :class:`MapSample`; None when the rollups cannot serve this time zone or model yet."""
     days = _served_days(db, from_ms, to_ms, tz)
     if days is not None:
-        items, embedded = db.execute(MAP_COUNTS_SQL, [json.dumps(days)]).fetchone()
         rows = db.execute(MAP_SAMPLE_SQL, [json.dumps(days), count]).fetchall()
-        return MapSample(items, embedded or 0, {key: (shown, dwell) for key, shown, dwell in rows})
+        if not rows:
+            return MapSample(db.execute(MAP_COUNT_SQL, [json.dumps(days)]).fetchone()[0], 0, {})
+        return MapSample(rows[0][3], rows[0][4], {key: (shown, dwell) for key, shown, dwell, _, _ in rows})
     totals = item_totals(db, from_ms, to_ms, tz)
     if totals is None:
         return None
