@@ -9,7 +9,7 @@ server's catch-up export at start really has a week to write.
   the very job the worker runs (``jobs.rollup_job``) is killed once more in a
   process of its own and then run to the end there (a server would wait
   ROLLUP_INTERVAL_S before its first run). The rollup tables must equal a fresh
-  ``rollups.refresh`` of a copy: every part blob, source code and state row, with
+  ``rollups.refresh`` of a copy: every part blob, source code, source day, item day and state row, with
   novelty's float32 similarities equal to 1e-5 (see ``assert_same_parts``).
 * Export: the server is killed during the catch-up export (while the summary is
   computed, and the moment its first file appears); on restart the export is
@@ -45,6 +45,8 @@ ROLLUP_TABLES = {
     "rollup_parts": "SELECT day, platform, impressions, aggregates, ratings_signature, novelty, novelty_sums"
                     " FROM rollup_parts ORDER BY day, platform",
     "rollup_sources": "SELECT code, name FROM rollup_sources ORDER BY code",
+    "rollup_source_days": "SELECT code, platform, day FROM rollup_source_days ORDER BY code, day, platform",
+    "rollup_item_days": "SELECT * FROM rollup_item_days ORDER BY day, platform, item_key",
     "rollup_state": "SELECT key, value FROM rollup_state ORDER BY key",
     "rollup_stale": "SELECT day, aggregates, novelty FROM rollup_stale ORDER BY day",
     "rollup_changes": "SELECT hour, first_ts, novelty FROM rollup_changes ORDER BY hour",
