@@ -12,6 +12,7 @@ import { findPlatform, findSurface, findViewRule } from "./common/site-matching.
 import { impressionHtml } from "./background/sanitize.js";
 
 const FLUSH_ALARM = "feedaudit-flush";
+const EVENTS_PORT = "feedaudit-events";
 const EVENT_TYPES = new Set(["impression", "dwell", "click", "view", "session"]);
 const MAX_EVENTS_PER_MESSAGE = 1000;
 
@@ -27,6 +28,23 @@ api.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .then(sendResponse)
     .catch((error) => sendResponse({ ok: false, error: String(error?.message ?? error) }));
   return true; // the reply is asynchronous
+});
+
+// Content scripts send their events over one port per page; each batch is answered once stored.
+api.runtime.onConnect.addListener((port) => {
+  if (port.name !== EVENTS_PORT) return;
+  port.onMessage.addListener((message) => {
+    const answer = message?.kind === "events" ? handleMessage(message, port.sender) : Promise.resolve(refuse("the port carries events only"));
+    answer
+      .catch((error) => refuse(String(error?.message ?? error)))
+      .then((reply) => {
+        try {
+          port.postMessage({ ...reply, batch: message?.batch });
+        } catch {
+          // The page is gone: its events are stored, nobody waits for the answer.
+        }
+      });
+  });
 });
 
 api.alarms.onAlarm.addListener((alarm) => {

@@ -99,7 +99,7 @@
 
     flush() {
       this.pageView?.flush();
-      this.outbox?.send({ urgent: true }); // the page may be going away
+      this.outbox?.send(); // the page may be going away
     }
   }
 
@@ -131,7 +131,7 @@
         this.clicks = new ClickTracker({
           findRecord: (node) => this.items.recordFor(node),
           emit,
-          onClick: () => this.outbox.send({ urgent: true }),
+          onClick: () => this.outbox.send(),
         });
       }
       if (hello.viewRule) {
