@@ -714,21 +714,20 @@ def item_totals(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str,
     [from_ms, to_ms): whole fresh days from ``rollup_item_days``, the rest from raw rows (the same join as
     ``audit.load_window``); None when the rollups cannot serve this time zone or model yet (read the raw
     rows then). A change to an item's text or vector marks its days stale, so both sources agree on it."""
-    if _state(db) != {**_wanted_state(db), "tz": tz}:
+    split = _split_served(db, from_ms, to_ms, tz)
+    if split is None:
         return None
-    pieces = split_range(from_ms, to_ms, tz)
-    if not pieces:
-        return {}
-    stale, _ = _stale_days(db, tz, pieces[0][0], pieces[-1][0])
-    served = [day for day, _, _, whole in pieces if whole and day not in stale]
+    pieces, served = split
     platform_filter, extra = ("AND platform = ?", [platform]) if platform else ("", [])
     sources = []
     if served:
         sources.append(db.execute(ITEM_TOTALS_SQL.format(platform_filter=platform_filter),
                                   [json.dumps(served), *extra]).fetchall())
-    raw_sql = ITEM_TOTALS_RAW_SQL.format(platform_filter=platform_filter.replace("platform", "i.platform"))
-    for low, high in _raw_ranges(pieces, set(served)):
-        sources.append(db.execute(raw_sql, [configured_model_id(db), low, high, *extra]).fetchall())
+    raw_ranges = _raw_ranges(pieces, set(served))
+    if raw_ranges:
+        raw_sql = ITEM_TOTALS_RAW_SQL.format(platform_filter=platform_filter.replace("platform", "i.platform"))
+        model = configured_model_id(db)
+        sources += [db.execute(raw_sql, [model, low, high, *extra]).fetchall() for low, high in raw_ranges]
     if len(sources) == 1:
         return {key: (shown, dwell, embedded) for key, shown, dwell, embedded in sources[0]}
     totals: dict[str, tuple[int, int, int]] = {}
@@ -739,16 +738,25 @@ def item_totals(db: sqlite_utils.Database, from_ms: int, to_ms: int, tz: str,
     return totals
 
 
-def _served_days(db, from_ms: int, to_ms: int, tz: str) -> list[int] | None:
-    """The range's days when all are whole fresh rolled-up days (None otherwise, or when the rollups
-    cannot serve this time zone or model)."""
+def _split_served(db, from_ms: int, to_ms: int, tz: str) -> tuple[list[tuple], list[int]] | None:
+    """The range's pieces (see :func:`split_range`) and the days among them that the stored per-item
+    rows serve (whole days whose aggregates are fresh); None when the rollups cannot serve this time
+    zone or model."""
     if _state(db) != {**_wanted_state(db), "tz": tz}:
         return None
     pieces = split_range(from_ms, to_ms, tz)
-    if not pieces or not all(whole for _, _, _, whole in pieces):
-        return None
+    if not pieces:
+        return [], []
     stale, _ = _stale_days(db, tz, pieces[0][0], pieces[-1][0])
-    return None if stale & {day for day, _, _, _ in pieces} else [day for day, _, _, _ in pieces]
+    return pieces, [day for day, _, _, whole in pieces if whole and day not in stale]
+
+
+def _served_days(db, from_ms: int, to_ms: int, tz: str) -> list[int] | None:
+    """The range's days when all are served from storage (None otherwise: see :func:`_split_served`)."""
+    split = _split_served(db, from_ms, to_ms, tz)
+    if split is None or not split[0] or len(split[1]) != len(split[0]):
+        return None
+    return split[1]
 
 
 TOP_ITEMS_SQL = """SELECT item_key, sum(impressions) AS shown, sum(dwell_ms) AS dwell FROM rollup_item_days
