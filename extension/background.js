@@ -78,7 +78,12 @@ api.storage.onChanged.addListener((changes, area) => {
 });
 
 // A failed promise must never pass silently: it shows in the worker console (the tests watch it).
-self.addEventListener("unhandledrejection", (event) => console.error("Feed Audit: unhandled rejection", event.reason));
+// Except while the browser shuts down: every pending extension API call then rejects, and nothing is
+// lost (the queue acknowledges only what storage wrote; a page's unsent events die with the page).
+self.addEventListener("unhandledrejection", (event) => {
+  if (/browser is shutting down/i.test(String(event.reason?.message ?? event.reason))) return;
+  console.error("Feed Audit: unhandled rejection", event.reason);
+});
 
 // Whatever woke the worker, events left from its previous life are sent soon.
 uploader.schedule(1000);
