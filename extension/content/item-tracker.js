@@ -4,11 +4,12 @@
 //
 // Main-thread cost is kept proportional to what changes: the mutation observer only notes
 // added subtrees (and un-hidden ones) and the rescan queries those, not the document; the
-// visibility observer fires only around the 50% line; the item HTML of an impression is
-// serialized when the page is idle, and filtered and capped by the service worker (off the
-// page's main thread: background/item-html.js).
+// visibility observer fires only around the 50% line and watches only the items near those
+// on screen (content/observation-window.js); dwell updates visit only the items whose dwell
+// grew; the item HTML of an impression is serialized when the page is idle, and filtered
+// and capped by the service worker (off the page's main thread: background/sanitize.js).
 (() => {
-  const { uuid, absoluteUrl } = globalThis.feedAudit;
+  const { uuid, absoluteUrl, ObservationWindow } = globalThis.feedAudit;
 
   const IMPRESSION_AFTER_MS = 1000; // MRC: at least 50% on screen for one continuous second
   // 0 tells when an item enters (and whether it is taller than two screens); 0.5 is the rule.
@@ -33,6 +34,9 @@
       this.byElement = new WeakMap();
       this.byKey = new Map();
       this.inView = new Set();
+      // Impressed records whose dwell may have grown since the last update: a flush looks only
+      // at these, not at every item of a long feed (it runs every few seconds).
+      this.dwellChanged = new Set();
       this.tallWatchers = new Map(); // record -> its own observer (see watchIfTall)
       this.pendingRoots = [];
       this.rescanEverything = false;
@@ -42,6 +46,8 @@
       this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
         threshold: VISIBILITY_THRESHOLDS,
       });
+      // Only items near those on screen are observed (observation-window.js).
+      this.window = new ObservationWindow({ observer: this.intersections, records: this.records });
       this.mutations = new MutationObserver((records) => this.onMutations(records));
       this.unsubscribe = attention.subscribe((now) => this.onAttentionChange(now));
     }
@@ -110,10 +116,9 @@
       if (previous && !previous.element.isConnected) {
         // The site re-rendered this item: same record, no second impression.
         record = previous;
-        this.intersections.unobserve(previous.element);
         this.unwatchTall(record);
         this.setHalfVisible(record, false, performance.now());
-        record.element = element;
+        this.window.replaced(record, element);
       } else {
         record = {
           id: uuid(),
@@ -127,12 +132,13 @@
           countSince: 0,
           dwellMs: 0,
           sentDwellMs: 0,
+          observed: false,
         };
         this.records.push(record);
         if (key !== null) this.byKey.set(key, record);
+        this.window.added(record);
       }
       this.byElement.set(element, record);
-      this.intersections.observe(element);
     }
 
     readUrl(element) {
@@ -150,9 +156,11 @@
       for (const entry of entries) {
         const record = this.byElement.get(entry.target);
         if (!record || record.element !== entry.target) continue;
+        this.window.saw(record, entry);
         this.watchIfTall(record, entry);
         this.setHalfVisible(record, isHalfVisible(entry), now);
       }
+      this.window.settle();
     }
 
     /**
@@ -203,6 +211,7 @@
       } else if (!record.counting && shouldCount) {
         record.countSince = now;
         record.counting = true;
+        this.dwellChanged.add(record);
       }
       if (record.impressed) return;
       const viewable = record.halfVisible && this.attention.viewable;
@@ -222,6 +231,7 @@
 
     sendImpression(record) {
       record.impressed = true;
+      this.dwellChanged.add(record); // dwell counted before the impression goes out with the next flush
       // Sites fill item shells in after inserting them: read the link now, not at discovery.
       const url = this.readUrl(record.element);
       if (record.key === null && url !== null && !this.byKey.has(url)) {
@@ -291,7 +301,9 @@
     flushDwell() {
       this.completeImpressions();
       const now = performance.now();
-      for (const record of this.records) {
+      for (const record of this.dwellChanged) {
+        // A record that stopped counting changes no more; it comes back when it counts again.
+        if (!record.counting) this.dwellChanged.delete(record);
         if (!record.impressed) continue;
         const dwell = Math.round(this.currentDwell(record, now));
         if (dwell - record.sentDwellMs < MIN_DWELL_STEP_MS) continue;

@@ -16,6 +16,7 @@
     if (globalThis.feedAudit.started) return;
     globalThis.feedAudit.started = true;
     const recorder = new PageRecorder();
+    globalThis.feedAudit.recorder = recorder; // this isolated world only: pages cannot see it (tests read it)
     api.runtime.onMessage.addListener((message) => {
       if (message?.kind === "settings-changed") recorder.refresh({ settingsChanged: true });
     });

@@ -38,6 +38,7 @@ one run, not figures from different runs.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import sqlite3
@@ -62,6 +63,7 @@ from support.fixture_pages import PAGE_URLS, PAGES_DIR  # noqa: E402
 from support.server_process import ServerProcess  # noqa: E402
 
 import results as bench_results  # noqa: E402  (tests/benchmarks/results.py: one RESULT line per headline figure)
+import trace_attribution  # noqa: E402
 
 UNRECORDED_HOST = "unrecorded.example"
 SCREEN_SECONDS = 1.1  # > 1 s: every item on a screen qualifies as an impression
@@ -286,7 +288,7 @@ def scroll_through(page, selector: str) -> int:
     return screens
 
 
-def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector: str) -> dict:
+def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector: str, trace: bool = False) -> dict:
     """Open a same-site blank page first, so the counters start before the feed loads."""
     page = browser.context.new_page()
     page.set_viewport_size(VIEWPORT)
@@ -296,18 +298,40 @@ def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector
     session.send("Performance.enable", {"timeDomain": "threadTicks"})
     session.send("Profiler.enable")
     session.send("Profiler.setSamplingInterval", {"interval": PROFILER_INTERVAL_US})
+    trace_done: dict = {}
+    if trace:
+        session.on("Tracing.tracingComplete", lambda event: trace_done.update(event))
+        session.send("Tracing.start", {"categories": trace_attribution.CATEGORIES, "transferMode": "ReturnAsStream"})
     before = metrics(session)
     session.send("Profiler.start")
     page.goto(url)
     screens = scroll_through(page, selector)
     profile = session.send("Profiler.stop")["profile"]
     after = metrics(session)
+    times = None
+    if trace:
+        session.send("Tracing.end")
+        while not trace_done:
+            page.wait_for_timeout(100)
+        times = trace_attribution.main_thread_times(read_trace(session, trace_done["stream"]), extension_prefix)
     items = page.evaluate(COUNT_ITEMS, selector)
     session.detach()
     page.close()
     result = {name: (after[name] - before[name]) * 1000 for name in METRICS}
-    return result | {"screens": screens, "items": items, "profile": profile,
+    return result | {"screens": screens, "items": items, "profile": profile, "times": times,
                      "extension_ms": extension_share(profile, extension_prefix) * result["TaskDuration"]}
+
+
+def read_trace(session, stream: str) -> list[dict]:
+    chunks = []
+    while True:
+        chunk = session.send("IO.read", {"handle": stream, "size": 1 << 22})
+        chunks.append(base64.b64decode(chunk["data"]) if chunk.get("base64Encoded") else chunk["data"].encode())
+        if chunk.get("eof"):
+            break
+    session.send("IO.close", {"handle": stream})
+    data = json.loads(b"".join(chunks))
+    return data["traceEvents"] if isinstance(data, dict) else data
 
 
 def blank_url(url: str) -> str:
@@ -404,7 +428,7 @@ class Build:
         return impressions
 
 
-def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int) -> None:
+def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int, trace: bool = False) -> None:
     web = Web()
     serve_pages(web, pages)
     results = {(build.label, page.name): {"with": [], "without": []} for build in builds for page in pages}
@@ -418,7 +442,7 @@ def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int) -
                     if round_number % 2:
                         order.reverse()  # alternate, so warm-up effects do not favour one side
                     for label, url in order:
-                        result = measure(build.browser, url, build.prefix, item_selector(page.url))
+                        result = measure(build.browser, url, build.prefix, item_selector(page.url), trace)
                         results[(build.label, page.name)][label].append(result)
                         print_run(round_number, build, page, label, result, profile_top if round_number == rounds - 1 else 0)
         impressions = {build.label: build.stop() for build in builds}
@@ -434,6 +458,10 @@ def print_run(round_number: int, build: Build, page: Page, label: str, result: d
     print(f"round {round_number + 1} {build.label:>8} {page.name:>18} {label:>7}: {result['screens']:3d} screens,"
           f" {result['items']:4d} items, task {result['TaskDuration']:8.1f} ms,"
           f" script {result['ScriptDuration']:8.1f} ms, extension JS {result['extension_ms']:6.1f} ms", flush=True)
+    if result["times"]:
+        times = result["times"]
+        print(f"      trace: extension script {times.extension_script:7.1f} ms, observer geometry {times.geometry:7.1f} ms,"
+              f" garbage collection {times.gc:7.1f} ms", flush=True)
     if profile_top and label == "with":
         for ms, name in top_functions(result["profile"], build.prefix, profile_top):
             print(f"      {ms:7.1f} ms wall  {name}")
@@ -448,6 +476,10 @@ def compare(pages: list[Page], results: dict, builds: list[Build]) -> None:
         print(f"{page.name:>18}: added {b['added']:7.1f} vs {a['added']:7.1f} ms ({ratio(b['added'], a['added'])}),"
               f" extension JS {b['extension_js']:6.1f} vs {a['extension_js']:6.1f} ms"
               f" ({ratio(b['extension_js'], a['extension_js'])})")
+        if a["traced"] and b["traced"]:
+            print(f"{'':>18}  attributed (trace) {b['attributed']:7.1f} vs {a['attributed']:7.1f} ms"
+                  f" ({ratio(b['attributed'], a['attributed'])}): script {b['script']:6.1f} vs {a['script']:6.1f},"
+                  f" geometry +{b['geometry']:6.1f} vs +{a['geometry']:6.1f}, GC +{b['gc']:6.1f} vs +{a['gc']:6.1f}")
 
 
 def ratio(numerator: float, denominator: float) -> str:
@@ -470,9 +502,19 @@ def summarize(runs: dict) -> dict:
     added_script = statistics.median(w["ScriptDuration"] - o["ScriptDuration"] for w, o in pairs)
     extension_js = statistics.median(r["extension_ms"] for r in runs["with"])
     items = runs["with"][0]["items"]
-    return {"items": items, "without": without, "added": added, "added_script": added_script,
-            "extension_js": extension_js, "share": added / without, "js_share": extension_js / without,
-            "per_item": added / max(items, 1), "js_per_item": extension_js / max(items, 1)}
+    summary = {"items": items, "without": without, "added": added, "added_script": added_script,
+               "extension_js": extension_js, "share": added / without, "js_share": extension_js / without,
+               "per_item": added / max(items, 1), "js_per_item": extension_js / max(items, 1),
+               "traced": all(r["times"] for r in runs["with"] + runs["without"])}
+    if summary["traced"]:
+        attributed = statistics.median(w["times"].attributed_over(o["times"]) for w, o in pairs)
+        summary |= {
+            "attributed": attributed, "attributed_share": attributed / without, "attributed_per_item": attributed / max(items, 1),
+            "script": statistics.median(w["times"].extension_script for w, _ in pairs),
+            "geometry": statistics.median(w["times"].geometry - o["times"].geometry for w, o in pairs),
+            "gc": statistics.median(w["times"].gc - o["times"].gc for w, o in pairs),
+        }
+    return summary
 
 
 def report(label: str, pages: list[Page], results: dict, impressions: dict, rounds: int) -> None:
@@ -489,6 +531,16 @@ def report(label: str, pages: list[Page], results: dict, impressions: dict, roun
     print("targets: share < 5%, < 1 ms per item. 'added' = TaskDuration with minus without (median of per-round"
           " differences); '+script' = the same for ScriptDuration; 'ext JS' = the extension's share of the busy"
           " profiler samples x TaskDuration; 'impr' = impressions stored per scroll.")
+    summaries = {page.name: summarize(results[page.name]) for page in pages}
+    if not any(s["traced"] for s in summaries.values()):
+        return
+    print(f"\n{label}, from the traces (trace_attribution.py): medians over {rounds} rounds")
+    print(f"{'page':>18} {'script':>7} {'+geom':>7} {'+GC':>7} {'attrib':>7} {'share':>7} {'ms/item':>7}")
+    for name, s in summaries.items():
+        print(f"{name:>18} {s['script']:7.1f} {s['geometry']:7.1f} {s['gc']:7.1f} {s['attributed']:7.1f}"
+              f" {100 * s['attributed_share']:6.2f}% {s['attributed_per_item']:7.3f}")
+    print("'attrib' = the extension's script (its calls and what they do synchronously) + the added IntersectionObserver"
+          " geometry + the added garbage collection; share of the main-thread time without the extension.")
 
 
 def emit_headline_figures(summaries: dict[str, dict]) -> None:
@@ -501,6 +553,13 @@ def emit_headline_figures(summaries: dict[str, dict]) -> None:
                            baseline=round(infinite["without"], 1), target="< 5% of baseline", met=infinite["share"] < 0.05)
         bench_results.emit("extension: added main-thread time per item, infinite feed", round(infinite["per_item"], 3),
                            "ms/item", target="< 1 ms/item", met=infinite["per_item"] < 1)
+    if infinite and infinite["traced"]:
+        bench_results.emit("extension: attributed main-thread time (trace), infinite feed", round(infinite["attributed"], 1),
+                           "ms", baseline=round(infinite["without"], 1), target="< 5% of baseline",
+                           met=infinite["attributed_share"] < 0.05)
+        bench_results.emit("extension: attributed main-thread time per item (trace), infinite feed",
+                           round(infinite["attributed_per_item"], 3), "ms/item", target="< 1 ms/item",
+                           met=infinite["attributed_per_item"] < 1)
     saved = {name: s for name, s in summaries.items() if name in REAL_PAGES}
     if saved:
         name, worst = max(saved.items(), key=lambda item: item[1]["share"])
@@ -518,6 +577,8 @@ def main() -> int:
     parser.add_argument("--extension", type=Path, default=EXTENSION_DIR, help="unpacked extension to measure")
     parser.add_argument("--compare", type=Path, help="a second unpacked extension (e.g. an older version) measured in the same run")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="print the N costliest extension functions")
+    parser.add_argument("--trace", action="store_true",
+                        help="also trace each scroll and attribute main-thread time to the extension (trace_attribution.py)")
     args = parser.parse_args()
     pages = [page for page in all_pages(args.items) if not args.pages or page.name in args.pages]
     if not PAGES_DIR.is_dir():
@@ -526,7 +587,7 @@ def main() -> int:
     builds = [Build("current", args.extension.resolve())]
     if args.compare:
         builds.append(Build("compare", args.compare.resolve()))
-    run(pages, args.rounds, builds, args.profile)
+    run(pages, args.rounds, builds, args.profile, args.trace)
     return 0
 
 
