@@ -41,6 +41,10 @@
       this.pendingRoots = [];
       this.rescanEverything = false;
       this.rescanTimer = null;
+      // Items waiting out their viewable second, in the order they became viewable (so their
+      // due times only grow): one timer serves them all, not one timer task per item.
+      this.impressionsDue = new Map(); // record -> performance.now() when its impression is due
+      this.dueTimer = null;
       this.pendingImpressions = [];
       this.idleHandle = null;
       this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
@@ -127,7 +131,6 @@
           key,
           halfVisible: false,
           impressed: false,
-          timer: null,
           counting: false,
           countSince: 0,
           dwellMs: 0,
@@ -215,18 +218,30 @@
       }
       if (record.impressed) return;
       const viewable = record.halfVisible && this.attention.viewable;
-      if (viewable && record.timer === null) {
-        record.timer = setTimeout(() => this.impress(record), IMPRESSION_AFTER_MS);
-      } else if (!viewable && record.timer !== null) {
-        clearTimeout(record.timer);
-        record.timer = null;
+      if (viewable && !this.impressionsDue.has(record)) {
+        this.impressionsDue.set(record, now + IMPRESSION_AFTER_MS);
+        this.scheduleImpressions(now);
+      } else if (!viewable) {
+        this.impressionsDue.delete(record); // the second starts over next time
       }
     }
 
-    impress(record) {
-      record.timer = null;
-      if (record.impressed || !record.halfVisible || !this.attention.viewable) return;
-      this.sendImpression(record);
+    scheduleImpressions(now) {
+      if (this.dueTimer !== null || this.impressionsDue.size === 0) return;
+      const firstDue = this.impressionsDue.values().next().value;
+      this.dueTimer = setTimeout(() => this.impressDue(), Math.max(0, Math.ceil(firstDue - now)));
+    }
+
+    /** Impressions for the items that have now been viewable for their whole second. */
+    impressDue() {
+      this.dueTimer = null;
+      const now = performance.now();
+      for (const [record, due] of this.impressionsDue) {
+        if (due > now) break;
+        this.impressionsDue.delete(record);
+        if (!record.impressed && record.halfVisible && this.attention.viewable) this.sendImpression(record);
+      }
+      this.scheduleImpressions(now);
     }
 
     sendImpression(record) {
@@ -318,7 +333,8 @@
       this.intersections.disconnect();
       this.unsubscribe();
       clearTimeout(this.rescanTimer);
-      for (const record of this.records) clearTimeout(record.timer);
+      clearTimeout(this.dueTimer);
+      this.impressionsDue.clear();
       for (const record of [...this.tallWatchers.keys()]) this.unwatchTall(record);
     }
   }

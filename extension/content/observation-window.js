@@ -43,7 +43,7 @@
       this.onScreen.delete(record);
       record.element = element;
       if (this.enabled && !this.covers(record)) this.disable(); // re-rendered away from the screen: order unknown
-      else if (this.covers(record)) this.observe(record);
+      if (this.covers(record)) this.observe(record);
     }
 
     covers(record) {

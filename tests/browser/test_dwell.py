@@ -1,5 +1,5 @@
 """Dwell is attended time at >= 50% on screen: ~3 s in view reports 3 s +- 0.5 s, and
-the clock stops while the tab is hidden."""
+the clock stops while the tab is hidden. An impression needs one continuous second."""
 
 from __future__ import annotations
 
@@ -58,6 +58,30 @@ def test_no_impression_while_hidden(paired, db):
     world.set_hidden(False)  # now it is seen: one second later it counts
     rows = db.wait_for("SELECT rank FROM impressions", lambda rows: 1 in {r["rank"] for r in rows})
     assert sorted(r["rank"] for r in rows) == sorted(set(r["rank"] for r in rows))
+
+
+# Two glimpses of 0.6 s, 0.2 s apart, timed inside the page (a busy test process cannot
+# stretch them): one second after the first began, the item is on screen again.
+TWO_GLIMPSES = """async () => {
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  for (let glimpse = 0; glimpse < 2; glimpse += 1) {
+    document.getElementById('1001').scrollIntoView({block: 'center'});
+    await pause(600);
+    window.scrollTo(0, 0);
+    await pause(200);
+  }
+}"""
+
+
+def test_glimpses_under_a_second_are_no_impression_and_each_restarts_the_second(paired, db):
+    page = paired.open(FEED_URL, PAGE)
+    page.wait_for_timeout(1000)
+    page.evaluate(TWO_GLIMPSES)  # 1.2 s in view in all, never for one continuous second
+    page.wait_for_timeout(2500)
+    assert db.count("impressions") == 0
+    page.evaluate(SHOW_FIRST_ITEM)  # held now: it counts after its second
+    rows = db.wait_for("SELECT rank FROM impressions", lambda rows: 1 in {r["rank"] for r in rows})
+    assert len(rows) == len({r["rank"] for r in rows})
 
 
 def test_dwell_stops_when_the_person_is_idle(paired, db):
