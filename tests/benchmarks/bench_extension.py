@@ -1,7 +1,7 @@
 """Extension benchmark: main-thread time the content script adds while scrolling feeds.
 
 Run: .venv/bin/python tests/benchmarks/bench_extension.py [--rounds 3] [--pages NAME ...]
-     [--items 1000] [--extension DIR] [--compare OTHER_DIR] [--trace] [--sampling] [--profile 15]
+     [--items 1000] [--extension DIR] [--compare OTHER_DIR] [--trace] [--sampling] [--smooth] [--profile 15]
 
 A Chromium with the extension loaded (paired with a real `feedaudit serve`, product
 timings) scrolls each page screen by screen, 1.1 s per screen (so items become
@@ -72,6 +72,9 @@ import trace_attribution  # noqa: E402
 
 UNRECORDED_HOST = "unrecorded.example"
 SCREEN_SECONDS = 1.1  # > 1 s: every item on a screen qualifies as an impression
+# --smooth: the browser animates each screen's scroll (~0.3-0.5 s), drawing frames all along,
+# as wheel and touch scrolling do; the rest still gives each screen's items their second.
+SMOOTH_SCREEN_SECONDS = 1.6
 SETTLE_SECONDS = 1.5  # after the last screen: its impressions fire inside the measured window
 VIEWPORT = {"width": 1280, "height": 800}
 PROFILER_INTERVAL_US = 250
@@ -277,16 +280,18 @@ FEED_RANGE = """(selector) => {
 }"""
 
 
-def scroll_through(page, selector: str) -> int:
+def scroll_through(page, selector: str, smooth: bool = False) -> int:
     """Scroll screen by screen from the first feed item to the last (the feed grows as the
     site appends items); the rest of a saved page (sidebars, a kept watch page, shown
-    without the site's stylesheet) is not the feed."""
+    without the site's stylesheet) is not the feed. Each screen is one jump, drawn in one
+    frame, unless `smooth`."""
     viewport = page.evaluate("innerHeight")
     top = max(0, int(page.evaluate(FEED_RANGE, selector)[0]) - viewport // 4)
     screens = 0
+    behavior = "smooth" if smooth else "auto"  # auto: as scrollTo(0, y), which earlier figures used
     while screens == 0 or top < page.evaluate(FEED_RANGE, selector)[1]:
-        page.evaluate("(y) => window.scrollTo(0, y)", top)
-        page.wait_for_timeout(SCREEN_SECONDS * 1000)
+        page.evaluate("([y, behavior]) => window.scrollTo({top: y, behavior})", [top, behavior])
+        page.wait_for_timeout((SMOOTH_SCREEN_SECONDS if smooth else SCREEN_SECONDS) * 1000)
         top += viewport
         screens += 1
     page.wait_for_timeout(SETTLE_SECONDS * 1000)
@@ -294,7 +299,7 @@ def scroll_through(page, selector: str) -> int:
 
 
 def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector: str, trace: bool = False,
-            sampling: bool = True) -> dict:
+            sampling: bool = True, smooth: bool = False) -> dict:
     """Open a same-site blank page first, so the counters start before the feed loads.
     `sampling`: run the CPU profiler (its interrupts slow JavaScript, so the run with the
     extension pays more for it than the run without)."""
@@ -315,7 +320,7 @@ def measure(browser: ExtensionBrowser, url: str, extension_prefix: str, selector
     if sampling:
         session.send("Profiler.start")
     page.goto(url)
-    screens = scroll_through(page, selector)
+    screens = scroll_through(page, selector, smooth)
     profile = session.send("Profiler.stop")["profile"] if sampling else None
     after = metrics(session)
     times = None
@@ -439,7 +444,7 @@ class Build:
 
 
 def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int, trace: bool = False,
-        sampling: bool = True) -> None:
+        sampling: bool = True, smooth: bool = False) -> None:
     web = Web()
     serve_pages(web, pages)
     results = {(build.label, page.name): {"with": [], "without": []} for build in builds for page in pages}
@@ -453,7 +458,7 @@ def run(pages: list[Page], rounds: int, builds: list[Build], profile_top: int, t
                     if round_number % 2:
                         order.reverse()  # alternate, so warm-up effects do not favour one side
                     for label, url in order:
-                        result = measure(build.browser, url, build.prefix, item_selector(page.url), trace, sampling)
+                        result = measure(build.browser, url, build.prefix, item_selector(page.url), trace, sampling, smooth)
                         results[(build.label, page.name)][label].append(result)
                         print_run(round_number, build, page, label, result, profile_top if round_number == rounds - 1 else 0)
         impressions = {build.label: build.stop() for build in builds}
@@ -605,6 +610,8 @@ def main() -> int:
     parser.add_argument("--sampling", action="store_true",
                         help="also run the CPU profiler for the 'ext JS' column (implied by --profile); its"
                              " interrupts slow the extension's JavaScript by about a third, so the added time grows")
+    parser.add_argument("--smooth", action="store_true",
+                        help=f"scroll each screen smoothly, as wheel and touch scrolling do ({SMOOTH_SCREEN_SECONDS} s a screen)")
     args = parser.parse_args()
     pages = [page for page in all_pages(args.items) if not args.pages or page.name in args.pages]
     if not PAGES_DIR.is_dir():
@@ -613,7 +620,8 @@ def main() -> int:
     builds = [Build("current", args.extension.resolve())]
     if args.compare:
         builds.append(Build("compare", args.compare.resolve()))
-    run(pages, args.rounds, builds, args.profile, args.trace, sampling=args.sampling or args.profile > 0)
+    run(pages, args.rounds, builds, args.profile, args.trace, sampling=args.sampling or args.profile > 0,
+        smooth=args.smooth)
     return 0
 
 
