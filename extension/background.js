@@ -78,10 +78,12 @@ api.storage.onChanged.addListener((changes, area) => {
 });
 
 // A failed promise must never pass silently: it shows in the worker console (the tests watch it).
-// Except while the browser shuts down: every pending extension API call then rejects, and nothing is
-// lost (the queue acknowledges only what storage wrote; a page's unsent events die with the page).
+// Except while the browser shuts down, or Chrome stops this worker ("No SW": its process is gone): every
+// pending extension API call then rejects, and nothing is lost (the queue acknowledges only what storage
+// wrote, and the next worker resumes it; a page's unsent events die with the page).
+const DYING_WORKER_ERRORS = /browser is shutting down|^No SW$/i;
 self.addEventListener("unhandledrejection", (event) => {
-  if (/browser is shutting down/i.test(String(event.reason?.message ?? event.reason))) return;
+  if (DYING_WORKER_ERRORS.test(String(event.reason?.message ?? event.reason))) return;
   console.error("Feed Audit: unhandled rejection", event.reason);
 });
 
