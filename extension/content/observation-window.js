@@ -7,7 +7,7 @@
 // Feed order (rank) is document order as long as the site only appends items. Anything
 // else turns the window off for the page view and every item is observed again, as before:
 // a new item inserted before a known one, a re-rendered item far outside the window, items
-// coming on screen together out of rank order. When no item is on screen (a jump, or
+// entering the screen in one frame out of rank order. When no item is on screen (a jump, or
 // a part of the page that is not the feed) every item is observed until some are again.
 (() => {
   const MIN_MARGIN = 40; // items observed on each side of those on screen, at least
@@ -24,7 +24,7 @@
       this.hi = -1;
       this.onScreen = new Set(); // records whose element intersects the viewport
       this.lastNewElement = null;
-      this.entered = []; // {rank, top} of this callback's intersecting entries
+      this.entered = []; // {rank, top, time} of this callback's intersecting entries
     }
 
     /** A new record (the site added an item): observed if the window reaches it. */
@@ -51,13 +51,15 @@
     }
 
     /**
-     * Note one observer entry (settle() follows for the whole callback). The entries of one
-     * callback share one scroll position, so their tops are compared with each other only
-     * (reading the scroll position here would force a layout on a busy page).
+     * Note one observer entry (settle() follows for the whole callback). Entries computed in
+     * the same frame carry the same time and share one scroll position, so only their tops
+     * are compared with each other (reading the scroll position here would force a layout on
+     * a busy page). One callback can carry several frames' entries, even two of one item,
+     * when the page was too busy to run it between frames (smooth scrolling of a busy feed).
      */
     saw(record, entry) {
       if (entry.isIntersecting) {
-        this.entered.push({ rank: record.rank, top: entry.boundingClientRect.top });
+        this.entered.push({ rank: record.rank, top: entry.boundingClientRect.top, time: entry.time });
         this.onScreen.add(record);
       } else {
         this.onScreen.delete(record);
@@ -131,14 +133,16 @@
     }
   }
 
+  /** Whether the items that entered in each frame are laid out in rank order (see saw()). */
   function inFeedOrder(entered) {
     if (entered.length < 2) return true;
-    entered.sort((a, b) => a.rank - b.rank);
+    entered.sort((a, b) => a.time - b.time || a.rank - b.rank);
     for (let i = 1; i < entered.length; i += 1) {
-      if (entered[i].top < entered[i - 1].top - ORDER_TOLERANCE_PX) return false;
+      const [earlier, later] = [entered[i - 1], entered[i]];
+      if (later.time === earlier.time && later.top < earlier.top - ORDER_TOLERANCE_PX) return false;
     }
     return true;
   }
 
-  Object.assign(globalThis.feedAudit, { ObservationWindow });
+  Object.assign(globalThis.feedAudit, { ObservationWindow, inFeedOrder });
 })();

@@ -4,6 +4,8 @@ and back, and items inserted above known ones (which turn the window off)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extension_harness import ContentScriptWorld, feed_page, feed_rows
@@ -83,3 +85,41 @@ def test_items_inserted_above_known_ones_turn_the_window_off_and_are_captured(pa
     state = world.evaluate(STATE)
     assert not state["enabled"]
     assert state["observed"] == list(range(1, 203))  # every item watched again, as without a window
+
+
+def test_the_order_check_compares_only_items_that_entered_in_the_same_frame(paired):
+    """One observer callback can carry several frames' entries (a busy page during a smooth
+    scroll), even two of one item: tops from different frames are different scroll positions."""
+    page = paired.open(FEED_URL, feed_page(["Story 1"]))
+    world = ContentScriptWorld(paired.context, page, paired.extension_id)
+
+    def in_order(entries: list[dict]) -> bool:
+        return world.evaluate(f"feedAudit.inFeedOrder({json.dumps(entries)})")
+
+    # Frame 100: ranks 60 and 61 enter at the bottom; frame 116, 243 px further down: both again.
+    two_frames = [{"rank": 60, "top": 784, "time": 100}, {"rank": 60, "top": 541, "time": 116},
+                  {"rank": 61, "top": 784, "time": 100}, {"rank": 61, "top": 541, "time": 116}]
+    assert in_order(two_frames) is True
+    # A later rank drawn higher up, but in a later frame (the page scrolled on): still feed order.
+    assert in_order([{"rank": 61, "top": 800, "time": 100}, {"rank": 62, "top": 300, "time": 133}]) is True
+    # In one frame, rank 62 drawn 200 px above rank 61: not feed order.
+    assert in_order([{"rank": 61, "top": 500, "time": 100}, {"rank": 62, "top": 300, "time": 100}]) is False
+    # Within the tolerance (a row of a grid drawn a little higher): feed order.
+    assert in_order([{"rank": 61, "top": 500, "time": 100}, {"rank": 62, "top": 420, "time": 100}]) is True
+
+
+def test_a_smooth_scroll_of_a_busy_feed_keeps_the_window(paired, db):
+    """Smooth scrolling draws many frames; a page busy in each of them makes the observer batch
+    several frames' entries in one callback, which must not read as items out of feed order."""
+    busy = ("<script>requestAnimationFrame(function burn() {"
+            " const end = performance.now() + 12; while (performance.now() < end); requestAnimationFrame(burn); });</script>")
+    html = feed_page([f"Story {n}" for n in range(1, 301)], row_px=100).replace("</body>", busy + "</body>")
+    page = paired.open(FEED_URL, html)
+    world = ContentScriptWorld(paired.context, page, paired.extension_id)
+    db.wait_for("SELECT rank FROM impressions", lambda rows: 1 in {r["rank"] for r in rows})
+    for screen in range(1, 13):
+        page.evaluate("(y) => window.scrollTo({top: y, behavior: 'smooth'})", screen * 800)
+        page.wait_for_timeout(700)
+    state = world.evaluate(STATE)
+    assert state["enabled"], "the window turned itself off during a smooth scroll"
+    assert 1 not in state["observed"] and len(state["observed"]) < 150
