@@ -123,3 +123,17 @@ def test_a_smooth_scroll_of_a_busy_feed_keeps_the_window(paired, db):
     state = world.evaluate(STATE)
     assert state["enabled"], "the window turned itself off during a smooth scroll"
     assert 1 not in state["observed"] and len(state["observed"]) < 150
+
+
+def test_a_feed_laid_out_against_its_rank_order_turns_the_window_off(paired, db):
+    """Items that enter the screen in one frame, later ranks drawn higher up (here the site's
+    stylesheet reverses the feed): ranks do not follow the layout, so every item is observed."""
+    reverse = "<style>#feed tbody { display: flex; flex-direction: column-reverse; } #feed tr { display: block; }</style>"
+    html = feed_page([f"Story {n}" for n in range(1, 201)], row_px=150).replace("</head>", reverse + "</head>")
+    page = paired.open(FEED_URL, html)
+    world = ContentScriptWorld(paired.context, page, paired.extension_id)
+    rows = db.wait_for("SELECT rank FROM impressions", lambda rows: len(rows) >= 3)
+    state = world.evaluate(STATE)
+    assert not state["enabled"]
+    assert state["observed"] == list(range(1, 201))
+    assert 200 in {r["rank"] for r in rows}  # the last rank is drawn at the top
