@@ -1,7 +1,18 @@
 // Is the person actually looking? Tab visible, window focused, not idle
 // (no input for idleMs, unless media is playing). Subscribers hear every change.
+//
+// Input only needs noting once in a while: after one input the listeners for frequent input
+// (scrolling, mouse moves) are removed and added back after a pause of idleMs / 60 (1 s of the
+// 60 s default), so the last input is known to within that pause. Otherwise they would call
+// into the content script on every frame, a fixed cost per call that weighs on a light page.
 (() => {
-  const INPUT_EVENTS = ["mousemove", "mousedown", "keydown", "wheel", "scroll", "touchstart", "pointerdown"];
+  // Frequent input (every frame while it lasts) pauses; discrete input is always heard (adding
+  // and removing a listener costs about as much as a call).
+  const FREQUENT_INPUT_EVENTS = ["mousemove", "wheel", "scroll"];
+  const DISCRETE_INPUT_EVENTS = ["mousedown", "keydown", "touchstart", "pointerdown"];
+  const INPUT_LISTENER_OPTIONS = { passive: true, capture: true };
+  const INPUT_PAUSE_SHARE = 1 / 60; // of idleMs
+  const MIN_INPUT_PAUSE_MS = 10;
   const MEDIA_EVENTS = ["play", "playing", "pause", "ended", "emptied"];
 
   class Attention {
@@ -14,11 +25,15 @@
       this.idle = false;
       this.mediaPlaying = anyMediaPlaying();
       this.idleTimer = null;
+      this.inputPauseTimer = null;
       this.handlers = [];
       this.listen(document, "visibilitychange", () => this.update({ visible: document.visibilityState === "visible" }));
       this.listen(window, "focus", () => this.update({ focused: true }));
       this.listen(window, "blur", () => this.update({ focused: false }));
-      for (const type of INPUT_EVENTS) this.listen(window, type, () => this.onInput(), { passive: true, capture: true });
+      this.onInput = this.onInput.bind(this);
+      for (const type of DISCRETE_INPUT_EVENTS) this.listen(window, type, this.onInput, INPUT_LISTENER_OPTIONS);
+      this.listeningForInput = false;
+      this.listenForInput();
       // Media events do not bubble; a capturing listener on document still sees them.
       for (const type of MEDIA_EVENTS) this.listen(document, type, () => this.update({ mediaPlaying: anyMediaPlaying() }), { capture: true });
       this.armIdleTimer();
@@ -52,7 +67,29 @@
     onInput() {
       this.lastInputTs = Date.now();
       if (this.idle) this.update({ idle: false });
-      // The timer is re-armed lazily when it fires, so input costs only a timestamp.
+      // The idle timer is re-armed lazily when it fires, so input costs only a timestamp.
+      this.pauseInputListening();
+    }
+
+    listenForInput() {
+      this.inputPauseTimer = null;
+      if (this.listeningForInput) return;
+      this.listeningForInput = true;
+      for (const type of FREQUENT_INPUT_EVENTS) window.addEventListener(type, this.onInput, INPUT_LISTENER_OPTIONS);
+    }
+
+    stopListeningForInput() {
+      if (!this.listeningForInput) return false;
+      this.listeningForInput = false;
+      for (const type of FREQUENT_INPUT_EVENTS) window.removeEventListener(type, this.onInput, INPUT_LISTENER_OPTIONS);
+      return true;
+    }
+
+    /** Stop hearing input for a moment (the pause is far shorter than idleMs: idle input is always heard). */
+    pauseInputListening() {
+      if (!this.stopListeningForInput()) return;
+      const pauseMs = Math.max(MIN_INPUT_PAUSE_MS, this.idleMs * INPUT_PAUSE_SHARE);
+      this.inputPauseTimer = setTimeout(() => this.listenForInput(), pauseMs);
     }
 
     armIdleTimer() {
@@ -82,6 +119,8 @@
 
     stop() {
       clearTimeout(this.idleTimer);
+      clearTimeout(this.inputPauseTimer);
+      this.stopListeningForInput();
       for (const remove of this.handlers) remove();
       this.listeners.clear();
     }

@@ -19,6 +19,12 @@
   const MAX_PENDING_ROOTS = 300;
   const MIN_DWELL_STEP_MS = 100;
   const HTML_IDLE_TIMEOUT_MS = 1000; // impressions wait at most this long for an idle moment
+  // Impressions are collected on a coarse clock: one timer task per tick serves every item
+  // that became due in it, and one idle callback completes them (each call into the content
+  // script has a fixed cost, about as much as a small callback's work). The rule stays exact:
+  // an item that leaves after its second counts when it leaves, and the event carries the
+  // time its second ended.
+  const IMPRESSION_TICK_MS = 500;
 
   class ItemTracker {
     constructor({ platform, surface, attention, emit, sessionId }) {
@@ -44,7 +50,7 @@
       // Items waiting out their viewable second, in the order they became viewable (so their
       // due times only grow): one timer serves them all, not one timer task per item.
       this.impressionsDue = new Map(); // record -> performance.now() when its impression is due
-      this.dueTimer = null;
+      this.tickTimer = null;
       this.pendingImpressions = [];
       this.idleHandle = null;
       this.intersections = new IntersectionObserver((entries) => this.onIntersections(entries), {
@@ -161,7 +167,8 @@
         if (!record || record.element !== entry.target) continue;
         this.window.saw(record, entry);
         this.watchIfTall(record, entry);
-        this.setHalfVisible(record, isHalfVisible(entry), now);
+        // entry.time: when the item crossed, which may be frames before this callback.
+        this.setHalfVisible(record, isHalfVisible(entry), now, Math.min(entry.time, now));
       }
       this.window.settle();
     }
@@ -194,19 +201,19 @@
       this.tallWatchers.delete(record);
     }
 
-    setHalfVisible(record, halfVisible, now) {
+    setHalfVisible(record, halfVisible, now, changedAt = now) {
       record.halfVisible = halfVisible;
       if (halfVisible) this.inView.add(record);
       else this.inView.delete(record);
-      this.reevaluate(record, now);
+      this.reevaluate(record, now, changedAt);
     }
 
     onAttentionChange(now) {
       for (const record of this.inView) this.reevaluate(record, now);
     }
 
-    /** Start or stop the dwell clock and the impression timer for one item. */
-    reevaluate(record, now) {
+    /** Start or stop the dwell clock and the impression clock for one item (changedAt: when its view changed). */
+    reevaluate(record, now, changedAt = now) {
       const shouldCount = record.halfVisible && this.attention.attended;
       if (record.counting && !shouldCount) {
         record.dwellMs += now - record.countSince;
@@ -220,31 +227,46 @@
       const viewable = record.halfVisible && this.attention.viewable;
       if (viewable && !this.impressionsDue.has(record)) {
         this.impressionsDue.set(record, now + IMPRESSION_AFTER_MS);
-        this.scheduleImpressions(now);
-      } else if (!viewable) {
+        this.scheduleTick(now);
+      } else if (!viewable && this.impressionsDue.has(record)) {
+        const due = this.impressionsDue.get(record);
         this.impressionsDue.delete(record); // the second starts over next time
+        if (due <= changedAt) this.sendImpression(record, due); // its second ended before the tick came
       }
     }
 
-    scheduleImpressions(now) {
-      if (this.dueTimer !== null || this.impressionsDue.size === 0) return;
-      const firstDue = this.impressionsDue.values().next().value;
-      this.dueTimer = setTimeout(() => this.impressDue(), Math.max(0, Math.ceil(firstDue - now)));
+    /** The next tick: when impressions fall due, or at once if impressions wait for their idle callback. */
+    scheduleTick(now) {
+      if (this.tickTimer !== null) return;
+      let at;
+      if (this.pendingImpressions.length > 0 && this.idleHandle === null) at = now;
+      else if (this.impressionsDue.size > 0) at = this.impressionsDue.values().next().value;
+      else return;
+      const tick = Math.ceil(at / IMPRESSION_TICK_MS) * IMPRESSION_TICK_MS;
+      this.tickTimer = setTimeout(() => this.tick(), Math.max(0, Math.ceil(tick - now)));
+    }
+
+    tick() {
+      const now = performance.now();
+      this.impressDue(now); // tickTimer is still set: these impressions schedule no tick of their own
+      if (this.pendingImpressions.length > 0) {
+        this.idleHandle ??= requestIdleCallback(() => this.completeImpressions(), { timeout: HTML_IDLE_TIMEOUT_MS });
+      }
+      this.tickTimer = null;
+      this.scheduleTick(now);
     }
 
     /** Impressions for the items that have now been viewable for their whole second. */
-    impressDue() {
-      this.dueTimer = null;
-      const now = performance.now();
+    impressDue(now) {
       for (const [record, due] of this.impressionsDue) {
         if (due > now) break;
         this.impressionsDue.delete(record);
-        if (!record.impressed && record.halfVisible && this.attention.viewable) this.sendImpression(record);
+        if (!record.impressed && record.halfVisible && this.attention.viewable) this.sendImpression(record, due);
       }
-      this.scheduleImpressions(now);
     }
 
-    sendImpression(record) {
+    /** The impression goes out with the next tick; `due`: when its viewable second ended (now if forced by a click). */
+    sendImpression(record, due = performance.now()) {
       record.impressed = true;
       this.dwellChanged.add(record); // dwell counted before the impression goes out with the next flush
       // Sites fill item shells in after inserting them: read the link now, not at discovery.
@@ -256,7 +278,7 @@
       const event = {
         type: "impression",
         id: record.id,
-        ts: Date.now(),
+        ts: Math.round(Date.now() - Math.max(0, performance.now() - due)),
         platform: this.platform.id,
         surface: this.surface.name,
         page_url: this.pageUrl,
@@ -265,13 +287,13 @@
         item: { html: null, url, title: null },
       };
       this.pendingImpressions.push({ event, element: record.element });
-      this.idleHandle ??= requestIdleCallback(() => this.completeImpressions(), { timeout: HTML_IDLE_TIMEOUT_MS });
+      this.scheduleTick(performance.now());
     }
 
     /**
      * Read title, sponsored mark and HTML of waiting impressions and hand them on, in order.
-     * Runs when the page is idle, and at once before anything that must follow them
-     * (a click, a dwell update, leaving the page).
+     * Runs when the page is idle after a tick, and at once before anything that must follow
+     * them (a click, a dwell update, leaving the page).
      */
     completeImpressions() {
       if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
@@ -314,8 +336,9 @@
 
     /** Cumulative dwell updates for impressed items whose dwell grew since the last update. */
     flushDwell() {
-      this.completeImpressions();
       const now = performance.now();
+      this.impressDue(now); // their second ended, their tick has not come yet (the page may be left)
+      this.completeImpressions();
       for (const record of this.dwellChanged) {
         // A record that stopped counting changes no more; it comes back when it counts again.
         if (!record.counting) this.dwellChanged.delete(record);
@@ -333,7 +356,7 @@
       this.intersections.disconnect();
       this.unsubscribe();
       clearTimeout(this.rescanTimer);
-      clearTimeout(this.dueTimer);
+      clearTimeout(this.tickTimer);
       this.impressionsDue.clear();
       for (const record of [...this.tallWatchers.keys()]) this.unwatchTall(record);
     }

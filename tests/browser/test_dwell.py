@@ -93,3 +93,84 @@ def test_dwell_stops_when_the_person_is_idle(paired, db):
     page.evaluate("window.scrollTo(0, 0)")
     visible_ms = final_dwell(paired, db, rank=1)
     assert 1000 <= visible_ms <= 2000
+
+
+# Samples the content script's note of the last input on every frame, in its own world.
+SAMPLE_LAST_INPUT = """(() => {
+  const attention = globalThis.feedAudit.recorder.attention;
+  globalThis.noted = new Set();
+  globalThis.sampling = true;
+  const sample = () => {
+    globalThis.noted.add(attention.lastInputTs);
+    if (globalThis.sampling) requestAnimationFrame(sample);
+  };
+  sample();
+})()"""
+
+
+def wheel_for(page, seconds: float, step_ms: int = 20) -> None:
+    for _ in range(int(seconds * 1000 / step_ms)):
+        page.mouse.wheel(0, 15)
+        page.wait_for_timeout(step_ms)
+
+
+def test_scrolling_is_noted_once_per_pause_and_the_last_note_is_at_most_a_pause_old(paired):
+    paired.settings(idleMs=6000)  # input is noted, then not listened for idleMs / 60 = 100 ms
+    page = paired.open(FEED_URL, PAGE)
+    world = ContentScriptWorld(paired.context, page, paired.extension_id)
+    page.wait_for_timeout(1000)
+    page.mouse.move(400, 300)
+    world.evaluate(SAMPLE_LAST_INPUT)
+    wheel_for(page, seconds=1.0)  # a wheel event (and a scroll) every 20 ms or so
+    last_wheel = page.evaluate("Date.now()")
+    noted = world.evaluate("globalThis.sampling = false; [...globalThis.noted]")
+    noted.sort()
+    gaps = [later - earlier for earlier, later in zip(noted, noted[1:])]
+    # Heard again and again, but at most once per 100 ms pause (every 20-40 ms without the pause).
+    assert len(noted) >= 4, noted
+    assert min(gaps) >= 100 - 1, gaps  # Date.now() is whole milliseconds
+    assert last_wheel - noted[-1] <= 400  # the pause, the wheel interval, and a loaded machine's slack
+
+
+def test_input_after_idleness_is_heard_at_once(paired):
+    paired.settings(idleMs=1500)
+    page = paired.open(FEED_URL, PAGE)
+    world = ContentScriptWorld(paired.context, page, paired.extension_id)
+    page.wait_for_timeout(1000)
+    page.mouse.move(400, 300)
+    wheel_for(page, seconds=0.3)  # input, and the listeners paused after it
+    for _ in range(50):  # idle 1.5 s after the last input
+        if world.evaluate("globalThis.feedAudit.recorder.attention.idle"):
+            break
+        page.wait_for_timeout(100)
+    assert world.evaluate("globalThis.feedAudit.recorder.attention.idle") is True
+    page.mouse.wheel(0, 15)
+    page.wait_for_timeout(100)
+    assert world.evaluate("globalThis.feedAudit.recorder.attention.idle") is False
+
+
+# The content script collects due impressions on a 500 ms clock of performance.now() (shared
+# by the page). The item is shown so that its second ends 50 ms after a tick and it leaves
+# 200 ms later, long before the next tick: only the check made as it leaves can count it.
+SHOWN_BETWEEN_TICKS = """async () => {
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  await pause((530 - (performance.now() % 500) + 500) % 500);
+  const shownAt = Date.now();
+  document.getElementById('1001').scrollIntoView({block: 'start'}); // all five items on screen
+  await pause(1250);
+  window.scrollTo(0, 0);
+  return shownAt;
+}"""
+
+
+def test_an_item_leaving_after_its_second_counts_at_the_moment_its_second_ended(paired, db):
+    paired.settings(dwellFlushMs=5000)  # the flush impresses due items too: not before the item leaves
+    page = paired.open(FEED_URL, PAGE)
+    page.wait_for_timeout(1000)
+    shown_at = page.evaluate(SHOWN_BETWEEN_TICKS)
+    rows = db.wait_for("SELECT rank, ts FROM impressions", lambda rows: len(rows) >= 1)
+    paired.sleep(1.0)  # nothing else may follow
+    rows = db.rows("SELECT rank, ts FROM impressions ORDER BY rank")
+    assert [row["rank"] for row in rows] == [1, 2, 3, 4, 5]  # once each
+    # Each second ends one second after the frame that showed the items, plus the observer's delay.
+    assert all(1000 <= row["ts"] - shown_at <= 1150 for row in rows), [row["ts"] - shown_at for row in rows]
